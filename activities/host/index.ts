@@ -1,0 +1,9 @@
+/** Every activity a compute worker serves on its own task queue. */
+import type { HypervisorDriver } from './driver.ts';
+import { createHostInfoActivities } from './host-info.ts';
+
+export function createHostActivities(driver: HypervisorDriver) {
+  return { ...createHostInfoActivities(driver) };
+}
+
+export type HostActivities = ReturnType<typeof createHostActivities>;

@@ -1,0 +1,105 @@
+/** Each part of Novaflow started alone, as production runs them (`novaflow api|controller|compute|migrate`). */
+import { FakeDriver } from '../activities/host/fake/driver.ts';
+import { createApp } from '../api/app.ts';
+import { listen } from '../api/server.ts';
+import { migrate } from '../schema/migrate.ts';
+import { startComputeWorker } from '../workers/compute.ts';
+import { startControllerWorker } from '../workers/controller.ts';
+import { CONTROL_TASK_QUEUE } from '../workflows/task-queues.ts';
+import { publicUrl, type Config } from './config.ts';
+import { connectTemporal, databaseUrl, openPool } from './connections.ts';
+import { createLogger } from './logger.ts';
+import { ensureSearchAttributes } from './temporal-namespace.ts';
+import { installTemporalRuntime } from './temporal-runtime.ts';
+
+type Stop = () => Promise<void>;
+
+async function migratedPool(config: Config) {
+  const db = openPool(await databaseUrl(config));
+  await migrate(db);
+  return db;
+}
+
+export async function runMigrate(config: Config): Promise<void> {
+  const db = openPool(await databaseUrl(config));
+  try {
+    const applied = await migrate(db);
+    console.log(applied.length ? `applied migrations ${applied.join(', ')}` : 'database schema is up to date');
+  } finally {
+    await db.end();
+  }
+}
+
+export async function runApi(config: Config): Promise<Stop> {
+  const log = createLogger(config.logLevel);
+  const db = await migratedPool(config);
+  const temporal = await connectTemporal(config);
+  await ensureSearchAttributes(temporal.connection, config.temporalNamespace);
+  const app = createApp({ db, temporal: temporal.connection, log, publicUrl: publicUrl(config), maxBodyBytes: config.maxBodyBytes });
+  const api = await listen(app, config.apiHost, config.apiPort);
+  log.info({ url: api.url }, 'API listening');
+  return async () => {
+    await api.stop();
+    await temporal.close();
+    await db.end();
+  };
+}
+
+export async function runController(config: Config): Promise<Stop> {
+  const log = createLogger(config.logLevel);
+  installTemporalRuntime(log);
+  const db = await migratedPool(config);
+  const temporal = await connectTemporal(config);
+  await ensureSearchAttributes(temporal.connection, config.temporalNamespace);
+  const worker = await startControllerWorker({
+    connection: temporal.native,
+    namespace: config.temporalNamespace,
+    db,
+    log,
+    serviceDownTimeSeconds: config.serviceDownTimeSeconds,
+    reportIntervalSeconds: config.reportIntervalSeconds,
+  });
+  log.info({ taskQueue: CONTROL_TASK_QUEUE }, 'controller worker running');
+  return async () => {
+    await worker.stop();
+    await temporal.close();
+    await db.end();
+  };
+}
+
+export async function runCompute(config: Config, opts: { host: string; driver: string }): Promise<Stop> {
+  if (opts.driver !== 'fake') {
+    throw new Error(`driver ${JSON.stringify(opts.driver)} is not available in this version; use --driver fake`);
+  }
+  const log = createLogger(config.logLevel);
+  installTemporalRuntime(log);
+  const temporal = await connectTemporal(config);
+  const worker = await startComputeWorker({
+    connection: temporal.native,
+    client: temporal.client,
+    namespace: config.temporalNamespace,
+    host: opts.host,
+    driver: new FakeDriver(opts.host, { vcpus: config.fakeVcpus, memoryMb: config.fakeRamMb, localGb: config.fakeDiskGb }),
+    reportIntervalSeconds: config.reportIntervalSeconds,
+    log,
+  });
+  log.info({ taskQueue: worker.taskQueue }, 'compute worker running');
+  return async () => {
+    await worker.stop();
+    await temporal.close();
+  };
+}
+
+export async function runProbe(config: Config, host: string): Promise<void> {
+  const temporal = await connectTemporal(config);
+  try {
+    const info = await temporal.client.workflow.execute('probeHost', {
+      workflowId: `probe-host-${host}-${Date.now()}`,
+      taskQueue: CONTROL_TASK_QUEUE,
+      args: [{ host }],
+    });
+    console.log(JSON.stringify(info, null, 2));
+  } finally {
+    await temporal.close();
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * One long-running workflow per compute host (`host-monitor-<host>`), fed by heartbeat signals that the host's
+ * compute worker sends through Temporal; the host needs no database credentials for it. The monitor records the
+ * host up (with its inventory) on the first heartbeat or when the inventory changes, notes it seen at most twice
+ * per down time, and records it down when no heartbeat came within the controller's service down time.
+ */
+import {
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { HostActivities } from '../activities/host/index.ts';
+import type { HostInfo } from '../activities/host/driver.ts';
+import type { ControlActivities } from '../activities/control/index.ts';
+import { controllerDb, hostQuery } from './activity-profiles.ts';
+import { hostTaskQueue } from './task-queues.ts';
+
+export interface Heartbeat {
+  info: HostInfo;
+}
+
+export interface HostMonitorState {
+  host: string;
+  up: boolean;
+  lastHeartbeatAt?: number;
+  lastRecordedAt?: number;
+  inventoryKey?: string;
+  heartbeats: number;
+}
+
+export const heartbeatSignal = defineSignal<[Heartbeat]>('heartbeat');
+export const hostMonitorStateQuery = defineQuery<HostMonitorState>('state');
+
+const db = proxyActivities<ControlActivities>(controllerDb);
+
+function inventoryKey(info: HostInfo): string {
+  return JSON.stringify([info.hypervisorHostname, info.hypervisorType, info.hypervisorVersion, info.hostIp,
+    info.vcpus, info.memoryMb, info.localGb]);
+}
+
+export async function hostMonitor(input: { host: string; carried?: HostMonitorState }): Promise<void> {
+  const state: HostMonitorState = input.carried ?? { host: input.host, up: false, heartbeats: 0 };
+  const { serviceDownTimeSeconds } = await db.hostMonitorSettings();
+  let pending: Heartbeat | undefined;
+  let heartbeatsThisRun = 0;
+  setHandler(heartbeatSignal, (beat) => {
+    if (beat.info.host !== state.host) return; // a heartbeat for another host is not ours to record
+    pending = beat;
+  });
+  setHandler(hostMonitorStateQuery, () => ({ ...state }));
+
+  for (;;) {
+    const arrived = await condition(() => pending !== undefined, serviceDownTimeSeconds * 1000);
+    if (arrived && pending) {
+      const beat = pending;
+      pending = undefined;
+      state.heartbeats += 1;
+      heartbeatsThisRun += 1;
+      state.lastHeartbeatAt = Date.now();
+      const key = inventoryKey(beat.info);
+      if (!state.up || key !== state.inventoryKey) {
+        await db.recordHostUp({ info: beat.info, seenAt: state.lastHeartbeatAt });
+        state.up = true;
+        state.inventoryKey = key;
+        state.lastRecordedAt = state.lastHeartbeatAt;
+      } else if (state.lastHeartbeatAt - (state.lastRecordedAt ?? 0) >= (serviceDownTimeSeconds * 1000) / 2) {
+        await db.recordHostSeen({ host: state.host, seenAt: state.lastHeartbeatAt });
+        state.lastRecordedAt = state.lastHeartbeatAt;
+      }
+    } else if (state.up) {
+      await db.recordHostDown({ host: state.host });
+      state.up = false;
+    }
+    // Keep the history short: a fresh run carries the state over (a heartbeat lost in the hand-over is harmless,
+    // the next one follows within the report interval).
+    if (heartbeatsThisRun >= 500 || workflowInfo().continueAsNewSuggested) {
+      await continueAsNew<typeof hostMonitor>({ host: state.host, carried: state });
+    }
+  }
+}
+
+/** Asks a host, through its own task queue, what it is: the smallest round trip controller → host → controller. */
+export async function probeHost(input: { host: string }): Promise<HostInfo> {
+  const host = proxyActivities<HostActivities>({ ...hostQuery, taskQueue: hostTaskQueue(input.host) });
+  return host.describeHost();
+}
