@@ -36,4 +36,17 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // A compute host holds no database credentials: host-side code talks only to Temporal and its hypervisor.
+    files: ['activities/host/**/*.ts', 'workers/compute.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'pg', message: 'Host-side code never touches PostgreSQL; report through Temporal.' }],
+          patterns: [{ group: ['**/activities/control/**', '**/infra/connections*', '**/schema/**'], message: 'Host-side code never touches PostgreSQL.' }],
+        },
+      ],
+    },
+  },
 );

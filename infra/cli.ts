@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { runApi, runCompute, runController, runMigrate, runProbe } from './parts.ts';
 import { startStack } from './stack.ts';
+import { findTemporalBinary } from './temporal-binary.ts';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -71,6 +72,14 @@ program
   .command('migrate')
   .description('apply pending database migrations and exit')
   .action(async () => runMigrate(config()));
+
+program
+  .command('tools')
+  .description('install the pinned Temporal CLI if it is missing, and say where it comes from')
+  .action(async () => {
+    const binary = await findTemporalBinary();
+    console.log(`temporal ${binary.version} from ${binary.source} (${binary.path})`);
+  });
 
 const host = program.command('host').description('compute host operations');
 host
