@@ -1,20 +1,19 @@
 /** The API process's express app: every service under one port, with shared request ids, metrics and faults. */
 import type { Connection } from '@temporalio/client';
 import express, { type Express } from 'express';
-import type pg from 'pg';
-import type { Logger } from '../infra/logger.ts';
 import { computeRouter } from './compute/router.ts';
 import { faultHandler, routeNotFound } from './fault-handler.ts';
 import { healthz } from './health.ts';
 import { createMetrics } from './metrics.ts';
+import { identityRouter } from './identity/router.ts';
+import { imageRouter } from './image/router.ts';
+import { networkRouter } from './network/router.ts';
 import { requestId } from './request-id.ts';
+import type { ServiceDeps } from './service-deps.ts';
+import { volumeRouter } from './volume/router.ts';
 
-export interface ApiDeps {
-  db: pg.Pool;
+export interface ApiDeps extends ServiceDeps {
   temporal: Connection;
-  log: Logger;
-  publicUrl: string;
-  maxBodyBytes: number;
 }
 
 export function createApp(deps: ApiDeps): Express {
@@ -26,7 +25,11 @@ export function createApp(deps: ApiDeps): Express {
   app.use(requestId(), metrics.track);
   app.get('/healthz', healthz(deps));
   app.get('/metrics', metrics.serve);
+  app.use('/identity', identityRouter(deps));
   app.use('/compute', computeRouter({ publicUrl: deps.publicUrl, maxBodyBytes: deps.maxBodyBytes }));
+  app.use('/image', imageRouter(deps));
+  app.use('/network', networkRouter(deps));
+  app.use('/volume', volumeRouter(deps));
   app.use(routeNotFound);
   app.use(faultHandler(deps.log.child({ component: 'api' })));
   return app;

@@ -2,13 +2,14 @@
 import { FakeDriver } from '../activities/host/fake/driver.ts';
 import { createApp } from '../api/app.ts';
 import { listen } from '../api/server.ts';
-import { migrate } from '../schema/migrate.ts';
 import { startComputeWorker } from '../workers/compute.ts';
 import { startControllerWorker } from '../workers/controller.ts';
 import { CONTROL_TASK_QUEUE } from '../workflows/task-queues.ts';
 import { publicUrl, type Config } from './config.ts';
 import { connectTemporal, databaseUrl, openPool } from './connections.ts';
 import { createLogger } from './logger.ts';
+import { bootstrapSecrets, prepareDatabase } from './prepare-database.ts';
+import { migrate } from '../schema/migrate.ts';
 import { ensureSearchAttributes } from './temporal-namespace.ts';
 import { installTemporalRuntime } from './temporal-runtime.ts';
 
@@ -16,7 +17,7 @@ type Stop = () => Promise<void>;
 
 async function migratedPool(config: Config) {
   const db = openPool(await databaseUrl(config));
-  await migrate(db);
+  await prepareDatabase(db, { secrets: await bootstrapSecrets(config), dataDir: config.dataDir });
   return db;
 }
 
@@ -35,7 +36,7 @@ export async function runApi(config: Config): Promise<Stop> {
   const db = await migratedPool(config);
   const temporal = await connectTemporal(config);
   await ensureSearchAttributes(temporal.connection, config.temporalNamespace);
-  const app = createApp({ db, temporal: temporal.connection, log, publicUrl: publicUrl(config), maxBodyBytes: config.maxBodyBytes });
+  const app = createApp({ db, temporal: temporal.connection, log, publicUrl: publicUrl(config), dataDir: config.dataDir, maxBodyBytes: config.maxBodyBytes });
   const api = await listen(app, config.apiHost, config.apiPort);
   log.info({ url: api.url }, 'API listening');
   return async () => {

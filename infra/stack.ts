@@ -8,7 +8,6 @@ import type pg from 'pg';
 import { createApp } from '../api/app.ts';
 import { listen } from '../api/server.ts';
 import { FakeDriver } from '../activities/host/fake/driver.ts';
-import { migrate } from '../schema/migrate.ts';
 import { startComputeWorker } from '../workers/compute.ts';
 import { startControllerWorker } from '../workers/controller.ts';
 import type { RunningWorker } from '../workers/running.ts';
@@ -17,7 +16,7 @@ import { connectTemporal, databaseUrl, openPool } from './connections.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { createLogger } from './logger.ts';
 import { writeOpenrc } from './openrc.ts';
-import { readOrCreateSecret } from './secrets.ts';
+import { bootstrapSecrets, prepareDatabase } from './prepare-database.ts';
 import { findTemporalBinary } from './temporal-binary.ts';
 import { startTemporalDevServer } from './temporal-dev-server.ts';
 import { ensureSearchAttributes } from './temporal-namespace.ts';
@@ -103,9 +102,12 @@ export async function startStack(config: Config, print: (line: string) => void =
 
     const db: pg.Pool = openPool(dbUrl);
     stops.push({ name: 'database pool', stop: () => db.end() });
-    await step('migrations', () => migrate(db), (applied) => (applied.length ? `applied ${applied.join(', ')}` : 'up to date'));
+    const secrets = await bootstrapSecrets(config);
+    await step('migrations and first-start data', () => prepareDatabase(db, { secrets, dataDir: config.dataDir }), (applied) =>
+      applied.length ? `applied migrations ${applied.join(', ')}` : 'schema up to date',
+    );
 
-    const app = createApp({ db, temporal: temporal.connection, log, publicUrl: publicUrl(config), maxBodyBytes: config.maxBodyBytes });
+    const app = createApp({ db, temporal: temporal.connection, log, publicUrl: publicUrl(config), dataDir: config.dataDir, maxBodyBytes: config.maxBodyBytes });
     const api = await step(`API (${config.apiHost}:${config.apiPort})`, () => listen(app, config.apiHost, config.apiPort));
     stops.push({ name: 'api', stop: api.stop });
 
@@ -145,22 +147,17 @@ export async function startStack(config: Config, print: (line: string) => void =
     );
     stops.push({ name: 'compute workers', stop: async () => void (await Promise.all(hosts.map((h) => h.stop()))) });
 
-    const adminPassword = config.adminPassword ?? (await readOrCreateSecret(path.join(config.dataDir, 'admin.password')));
     const openrc = path.join(config.dataDir, 'openrc');
     const apiUrl = publicUrl(config);
-    await writeOpenrc(openrc, {
-      authUrl: `${apiUrl}/identity/v3`,
-      username: 'admin',
-      password: adminPassword,
-      projectName: 'admin',
-      region: 'RegionOne',
-    });
+    const authUrl = `${apiUrl}/identity/v3`;
+    await writeOpenrc(openrc, { authUrl, username: 'admin', password: secrets.adminPassword, projectName: 'admin', region: 'RegionOne' });
+    await writeOpenrc(`${openrc}.demo`, { authUrl, username: 'demo', password: secrets.demoPassword, projectName: 'demo', region: 'RegionOne' });
 
     print('');
     print(`Novaflow is up in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     print(`  API           ${apiUrl}  (compute: ${apiUrl}/compute/v2.1, health: ${apiUrl}/healthz)`);
     if (uiUrl) print(`  Temporal Web  ${uiUrl}`);
-    print(`  openrc        ${openrc}`);
+    print(`  openrc        ${openrc}  (member user demo: ${openrc}.demo)`);
     print('');
     print('Try:');
     print(`  source ${openrc}`);

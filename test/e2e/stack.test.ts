@@ -125,8 +125,8 @@ describe('novaflow stack', () => {
     // A second start reuses the data directory: the hosts recorded before are still there.
     const second = start(['stack', '--hosts', '2']);
     await waitForOutput(second.output, /Novaflow is up in/, 90_000);
-    expect(second.output()).toContain('migrations');
-    expect(second.output()).toMatch(/migrations \([\d.]+ s\) — up to date/);
+    expect(second.output()).toContain('migrations and first-start data');
+    expect(second.output()).toMatch(/first-start data \([\d.]+ s\) — schema up to date/);
     expect(Object.keys(await computeStates()).sort()).toEqual(['extra-1', 'fake-01', 'fake-02']);
     second.child.kill('SIGTERM');
     expect(await exited(second.child)).toBe(0);

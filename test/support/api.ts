@@ -4,32 +4,46 @@ import { inject } from 'vitest';
 import { createApp } from '../../api/app.ts';
 import { listen } from '../../api/server.ts';
 import { createLogger } from '../../infra/logger.ts';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { prepareDatabase } from '../../infra/prepare-database.ts';
 import { freshDatabase, type TestDatabase } from './database.ts';
 
 export interface TestApi {
   url: string;
   db: TestDatabase;
+  /** The API's data directory (image and volume files), removed by stop(). */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
+/** Passwords of the bootstrap users `admin` and `demo` in test databases. */
+export const TEST_SECRETS = { adminPassword: 'admin-secret', demoPassword: 'demo-secret' };
+
 export async function startTestApi(opts: { maxBodyBytes?: number } = {}): Promise<TestApi> {
-  const db = await freshDatabase();
+  const db = await freshDatabase({ migrated: false });
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'novaflow-api-'));
+  await prepareDatabase(db.pool, { secrets: TEST_SECRETS, dataDir });
   const temporal = await Connection.connect({ address: inject('temporalAddress') });
   const app = createApp({
     db: db.pool,
     temporal,
     log: createLogger('silent'),
     publicUrl: 'http://nova.test:8774',
+    dataDir,
     maxBodyBytes: opts.maxBodyBytes ?? 114688,
   });
   const api = await listen(app, '127.0.0.1', 0);
   return {
     url: api.url,
     db,
+    dataDir,
     stop: async () => {
       await api.stop();
       await temporal.close();
       await db.drop();
+      await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
 }

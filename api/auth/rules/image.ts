@@ -1,0 +1,7 @@
+/** The image service's default rules. */
+import type { ServicePolicy } from '../checks.ts';
+
+export const imagePolicy: ServicePolicy = {
+  refusal: (rule) => `Policy doesn't allow ${rule} to be performed.`,
+  rules: {},
+};
