@@ -95,12 +95,12 @@ export function grantRoutes(deps: ServiceDeps): Router {
 
 function assignmentView(r: AssignmentRow, base: string, withNames: boolean) {
   const scope = r.project_id
-    ? { project: withNames ? { id: r.project_id, name: r.project_name, domain: { id: r.project_domain_id } } : { id: r.project_id } }
+    ? { project: withNames ? { id: r.project_id, name: r.project_name, domain: { id: r.project_domain_id, name: r.project_domain_name } } : { id: r.project_id } }
     : { domain: withNames ? { id: r.domain_id, name: r.domain_name } : { id: r.domain_id } };
   const scopePath = r.project_id ? `projects/${r.project_id}` : `domains/${r.domain_id}`;
   return {
     role: withNames ? { id: r.role_id, name: r.role_name } : { id: r.role_id },
-    user: withNames ? { id: r.user_id, name: r.user_name, domain: { id: r.user_domain_id } } : { id: r.user_id },
+    user: withNames ? { id: r.user_id, name: r.user_name, domain: { id: r.user_domain_id, name: r.user_domain_name } } : { id: r.user_id },
     scope,
     links: { assignment: `${base}/v3/${scopePath}/users/${r.user_id}/roles/${r.role_id}` },
   };

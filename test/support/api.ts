@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { prepareDatabase } from '../../infra/prepare-database.ts';
 import { freshDatabase, type TestDatabase } from './database.ts';
+import { freePort } from './ports.ts';
 
 export interface TestApi {
   url: string;
@@ -21,7 +22,12 @@ export interface TestApi {
 /** Passwords of the bootstrap users `admin` and `demo` in test databases. */
 export const TEST_SECRETS = { adminPassword: 'admin-secret', demoPassword: 'demo-secret' };
 
-export async function startTestApi(opts: { maxBodyBytes?: number } = {}): Promise<TestApi> {
+/**
+ * `reachable: true` makes the public URL (links, catalog) the API's real address, for real clients that follow
+ * the catalog; otherwise it is the fixed `http://nova.test:8774` that assertions can name.
+ */
+export async function startTestApi(opts: { maxBodyBytes?: number; reachable?: boolean } = {}): Promise<TestApi> {
+  const port = opts.reachable ? await freePort() : 0;
   const db = await freshDatabase({ migrated: false });
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'novaflow-api-'));
   await prepareDatabase(db.pool, { secrets: TEST_SECRETS, dataDir });
@@ -30,11 +36,11 @@ export async function startTestApi(opts: { maxBodyBytes?: number } = {}): Promis
     db: db.pool,
     temporal,
     log: createLogger('silent'),
-    publicUrl: 'http://nova.test:8774',
+    publicUrl: opts.reachable ? `http://127.0.0.1:${port}` : 'http://nova.test:8774',
     dataDir,
     maxBodyBytes: opts.maxBodyBytes ?? 114688,
   });
-  const api = await listen(app, '127.0.0.1', 0);
+  const api = await listen(app, '127.0.0.1', port);
   return {
     url: api.url,
     db,

@@ -48,11 +48,13 @@ export interface AssignmentRow {
   user_id: string;
   user_name: string;
   user_domain_id: string;
+  user_domain_name: string;
   role_id: string;
   role_name: string;
   project_id: string | null;
   project_name: string | null;
   project_domain_id: string | null;
+  project_domain_name: string | null;
   domain_id: string | null;
   domain_name: string | null;
 }
@@ -62,13 +64,16 @@ export async function listAssignments(
   filter: { userId?: string; roleId?: string; projectId?: string; domainId?: string },
 ): Promise<AssignmentRow[]> {
   const result = await db.query<AssignmentRow>(
-    `SELECT a.user_id, u.name AS user_name, u.domain_id AS user_domain_id, a.role_id, r.name AS role_name,
-            a.project_id, p.name AS project_name, p.domain_id AS project_domain_id, a.domain_id, d.name AS domain_name
+    `SELECT a.user_id, u.name AS user_name, u.domain_id AS user_domain_id, ud.name AS user_domain_name,
+            a.role_id, r.name AS role_name, a.project_id, p.name AS project_name, p.domain_id AS project_domain_id,
+            pd.name AS project_domain_name, a.domain_id, d.name AS domain_name
        FROM role_assignments a
        JOIN users u ON u.id = a.user_id
+       JOIN domains ud ON ud.id = u.domain_id
        JOIN roles r ON r.id = a.role_id
        LEFT JOIN projects p ON p.id = a.project_id
        LEFT JOIN domains d ON d.id = a.domain_id
+       LEFT JOIN domains pd ON pd.id = p.domain_id
       WHERE ($1::text IS NULL OR a.user_id = $1) AND ($2::text IS NULL OR a.role_id = $2)
         AND ($3::text IS NULL OR a.project_id = $3) AND ($4::text IS NULL OR a.domain_id = $4)
       ORDER BY u.name, r.name`,
