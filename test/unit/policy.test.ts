@@ -25,7 +25,7 @@ describe('policy checks', () => {
 
   it('lets an admin act on any project', () => {
     expect(checks.projectMemberOrAdmin(admin, { projectId: 'other' })).toBe(true);
-    expect(checks.admin(admin, {})).toBe(true);
+    expect(checks.admin(admin)).toBe(true);
   });
 
   it('lets a member change, and a reader only read, their own project', () => {
@@ -37,7 +37,7 @@ describe('policy checks', () => {
   it('keeps members out of other projects and admin-only rules', () => {
     expect(checks.projectMemberOrAdmin(member, { projectId: 'p2' })).toBe(false);
     expect(checks.projectReaderOrAdmin(member, { projectId: 'p2' })).toBe(false);
-    expect(checks.admin(member, {})).toBe(false);
+    expect(checks.admin(member)).toBe(false);
   });
 
   it('treats role names case-insensitively', () => {
