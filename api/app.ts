@@ -14,6 +14,8 @@ import { volumeRouter } from './volume/router.ts';
 
 export interface ApiDeps extends ServiceDeps {
   temporal: Connection;
+  /** Check every compute JSON response against its OpenAPI schema (tests turn this on). */
+  validateResponses?: boolean;
 }
 
 export function createApp(deps: ApiDeps): Express {
@@ -26,7 +28,7 @@ export function createApp(deps: ApiDeps): Express {
   app.get('/healthz', healthz(deps));
   app.get('/metrics', metrics.serve);
   app.use('/identity', identityRouter(deps));
-  app.use('/compute', computeRouter({ publicUrl: deps.publicUrl, maxBodyBytes: deps.maxBodyBytes }));
+  app.use('/compute', computeRouter({ ...deps, validateResponses: deps.validateResponses ?? false }));
   app.use('/image', imageRouter(deps));
   app.use('/network', networkRouter(deps));
   app.use('/volume', volumeRouter(deps));

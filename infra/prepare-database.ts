@@ -1,6 +1,7 @@
 /** Brings a database to what the API needs: migrations, then first-start data (idempotent, safe concurrently). */
 import path from 'node:path';
 import type pg from 'pg';
+import { bootstrapFlavors } from '../activities/control/db/flavors.ts';
 import { bootstrapIdentity } from '../activities/services/identity/bootstrap.ts';
 import { bootstrapImages } from '../activities/services/image/bootstrap.ts';
 import { bootstrapNetworks } from '../activities/services/network/bootstrap.ts';
@@ -26,5 +27,6 @@ export async function prepareDatabase(db: pg.Pool, opts: { secrets: BootstrapSec
   await bootstrapIdentity(db, opts.secrets);
   await bootstrapImages(db, opts.dataDir);
   await bootstrapNetworks(db);
+  await bootstrapFlavors(db);
   return applied;
 }

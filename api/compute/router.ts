@@ -1,11 +1,16 @@
 /**
- * `/compute`: the version list, the legacy `/v2` endpoint (answered as 2.1, microversion headers ignored) and
- * `/v2.1` with microversion negotiation. Resource routes work with and without a project id in the path.
+ * `/compute`: the version list, `/v2.1` with microversion negotiation, and the legacy `/v2` endpoint (answered
+ * as 2.1, version headers ignored). Every route is an OpenAPI operation (`bind`); resources need a token and work
+ * with and without a project id in the path.
  */
 import { Router, type RequestHandler } from 'express';
+import { authenticate } from '../auth/authenticate.ts';
 import { ApiError } from '../faults.ts';
 import { bodyErrors, jsonBody } from '../json-body.ts';
 import { negotiate, requestedVersion, versionHeaders, MIN_VERSION, type Microversion } from '../microversion.ts';
+import { bind } from '../openapi/route.ts';
+import type { ComputeDeps } from './deps.ts';
+import { flavorRoutes } from './flavors.ts';
 import { versionDocument, versionList } from './versions.ts';
 
 declare module 'express-serve-static-core' {
@@ -45,27 +50,27 @@ const stripProjectId: RequestHandler = (req, res, next) => {
   next();
 };
 
-/** The routes of the compute resources, shared by `/v2` and `/v2.1`. Resources are added here as they land. */
-function resources(): Router {
-  return Router();
+/** The compute resources, shared by `/v2` and `/v2.1`. */
+function resources(deps: ComputeDeps): Router {
+  const router = Router();
+  router.use(authenticate(deps));
+  router.use(flavorRoutes(deps));
+  return router;
 }
 
-export function computeRouter(opts: { publicUrl: string; maxBodyBytes: number }): Router {
-  const base = `${opts.publicUrl}/compute`;
+export function computeRouter(deps: ComputeDeps): Router {
+  const base = `${deps.publicUrl}/compute`;
+  const opts = { validateResponses: deps.validateResponses };
   const router = Router({ strict: false });
-  router.get('/', (_req, res) => void res.json(versionList(base)));
+  bind(router, 'listVersions', opts, (_req, res) => void res.json(versionList(base)));
 
-  const v21 = Router();
-  v21.use(withMicroversion, jsonBody(opts.maxBodyBytes), bodyErrors);
-  v21.get('/', (_req, res) => void res.json(versionDocument(base, 'v2.1')));
-  v21.use(stripProjectId, resources());
-  router.use('/v2.1', v21);
-
-  const v2 = Router();
-  v2.use(legacyVersion, jsonBody(opts.maxBodyBytes), bodyErrors);
-  v2.get('/', (_req, res) => void res.json(versionDocument(base, 'v2.0')));
-  v2.use(stripProjectId, resources());
-  router.use('/v2', v2);
+  for (const [mount, id, versioning] of [['/v2.1', 'v2.1', withMicroversion], ['/v2', 'v2.0', legacyVersion]] as const) {
+    const versioned = Router();
+    versioned.use(versioning, jsonBody(deps.maxBodyBytes), bodyErrors);
+    bind(versioned, 'showVersion', opts, (_req, res) => void res.json(versionDocument(base, id)));
+    versioned.use(stripProjectId, resources(deps));
+    router.use(mount, versioned);
+  }
 
   router.use((_req, _res, next) => next(new ApiError(404, 'The resource could not be found.')));
   return router;

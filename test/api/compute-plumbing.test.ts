@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../support/api.ts';
+import { tokenFor } from '../support/identity.ts';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -88,9 +89,16 @@ describe('faults for bad requests', () => {
   const post = (path: string, body: string, contentType = 'application/json') =>
     fetch(`${api.url}${path}`, { method: 'POST', headers: { 'Content-Type': contentType }, body });
 
+  it('answers 401 for a resource without a token, as keystonemiddleware does', async () => {
+    const res = await get('/compute/v2.1/flavors');
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Keystone uri="http://nova.test:8774/identity"');
+  });
+
   it('answers 404 itemNotFound for an unknown resource, with or without a project id', async () => {
+    const { token } = await tokenFor(api.db.pool, { project: 'p404', role: 'member' });
     for (const path of ['/compute/v2.1/no-such-thing', '/compute/v2.1/0123456789abcdef0123456789abcdef/no-such-thing']) {
-      const res = await get(path);
+      const res = await get(path, { 'X-Auth-Token': token });
       expect(res.status).toBe(404);
       expect(await res.json()).toEqual({ itemNotFound: { code: 404, message: 'The resource could not be found.' } });
       expect(res.headers.get('x-openstack-nova-api-version')).toBe('2.1');

@@ -39,6 +39,7 @@ export async function startTestApi(opts: { maxBodyBytes?: number; reachable?: bo
     publicUrl: opts.reachable ? `http://127.0.0.1:${port}` : 'http://nova.test:8774',
     dataDir,
     maxBodyBytes: opts.maxBodyBytes ?? 114688,
+    validateResponses: true,
   });
   const api = await listen(app, '127.0.0.1', port);
   return {

@@ -1,7 +1,12 @@
 /** Nova's default rules (os_compute_api:*), added as the compute resources land. */
-import type { ServicePolicy } from '../checks.ts';
+import { checks, type ServicePolicy } from '../checks.ts';
 
 export const computePolicy: ServicePolicy = {
   refusal: (rule) => `Policy doesn't allow ${rule} to be performed.`,
-  rules: {},
+  rules: {
+    'os_compute_api:os-flavor-manage:create': checks.admin,
+    'os_compute_api:os-flavor-manage:update': checks.admin,
+    'os_compute_api:os-flavor-manage:delete': checks.admin,
+    'os_compute_api:os-flavor-extra-specs:index': checks.projectReaderOrAdmin,
+  },
 };

@@ -1,0 +1,7 @@
+import type { ServiceDeps } from '../service-deps.ts';
+
+/** What the compute API's resource routers are built from. */
+export interface ComputeDeps extends ServiceDeps {
+  /** Check every JSON response against its OpenAPI schema (tests). */
+  validateResponses: boolean;
+}
