@@ -16,6 +16,7 @@ export interface ApiDeps extends ServiceDeps {
   temporal: Connection;
   /** Check every compute JSON response against its OpenAPI schema (tests turn this on). */
   validateResponses?: boolean;
+  serviceDownTimeSeconds: number;
 }
 
 export function createApp(deps: ApiDeps): Express {

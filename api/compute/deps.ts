@@ -4,4 +4,6 @@ import type { ServiceDeps } from '../service-deps.ts';
 export interface ComputeDeps extends ServiceDeps {
   /** Check every JSON response against its OpenAPI schema (tests). */
   validateResponses: boolean;
+  /** Seconds without a heartbeat after which a service is reported down. */
+  serviceDownTimeSeconds: number;
 }

@@ -10,7 +10,10 @@ import { bodyErrors, jsonBody } from '../json-body.ts';
 import { negotiate, requestedVersion, versionHeaders, MIN_VERSION, type Microversion } from '../microversion.ts';
 import { bind } from '../openapi/route.ts';
 import type { ComputeDeps } from './deps.ts';
+import { availabilityZoneRoutes } from './availability-zones.ts';
 import { flavorRoutes } from './flavors.ts';
+import { hypervisorRoutes } from './hypervisors.ts';
+import { serviceRoutes } from './services.ts';
 import { versionDocument, versionList } from './versions.ts';
 
 declare module 'express-serve-static-core' {
@@ -55,6 +58,9 @@ function resources(deps: ComputeDeps): Router {
   const router = Router();
   router.use(authenticate(deps));
   router.use(flavorRoutes(deps));
+  router.use(serviceRoutes(deps));
+  router.use(hypervisorRoutes(deps));
+  router.use(availabilityZoneRoutes(deps));
   return router;
 }
 

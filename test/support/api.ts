@@ -40,6 +40,7 @@ export async function startTestApi(opts: { maxBodyBytes?: number; reachable?: bo
     dataDir,
     maxBodyBytes: opts.maxBodyBytes ?? 114688,
     validateResponses: true,
+    serviceDownTimeSeconds: 60,
   });
   const api = await listen(app, '127.0.0.1', port);
   return {

@@ -35,6 +35,7 @@ const router = computeRouter({
   dataDir: '/nonexistent',
   maxBodyBytes: 1024,
   validateResponses: false,
+  serviceDownTimeSeconds: 60,
 });
 
 describe('the compute router', () => {

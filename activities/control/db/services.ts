@@ -104,3 +104,53 @@ export async function listServices(db: Queryable, serviceDownTimeSeconds: number
   );
   return result.rows;
 }
+
+export async function getServiceByUuid(db: Queryable, uuid: string, serviceDownTimeSeconds: number): Promise<ServiceRow | undefined> {
+  return (await listServices(db, serviceDownTimeSeconds)).find((s) => s.uuid === uuid);
+}
+
+export async function updateServiceStatus(
+  db: Queryable,
+  uuid: string,
+  change: { disabled?: boolean; disabledReason?: string | null; forcedDown?: boolean },
+): Promise<void> {
+  await db.query(
+    `UPDATE services SET
+       disabled = COALESCE($2, disabled),
+       disabled_reason = CASE WHEN $2 IS NULL THEN disabled_reason WHEN $2 THEN $3 ELSE NULL END,
+       forced_down = COALESCE($4, forced_down),
+       updated_at = now()
+     WHERE uuid = $1`,
+    [uuid, change.disabled ?? null, change.disabledReason ?? null, change.forcedDown ?? null],
+  );
+}
+
+/** Removes a compute service and its resource provider; false while the provider still holds allocations. */
+export async function deleteComputeService(pool: pg.Pool, uuid: string): Promise<'deleted' | 'in-use' | 'missing'> {
+  const db = await pool.connect();
+  try {
+    await db.query('BEGIN');
+    const svc = await db.query<{ id: string }>('SELECT id FROM services WHERE uuid = $1 FOR UPDATE', [uuid]);
+    if (!svc.rows[0]) {
+      await db.query('ROLLBACK');
+      return 'missing';
+    }
+    const used = await db.query(
+      'SELECT 1 FROM allocations a JOIN resource_providers rp ON rp.id = a.resource_provider_id WHERE rp.service_id = $1 LIMIT 1',
+      [svc.rows[0].id],
+    );
+    if (used.rowCount) {
+      await db.query('ROLLBACK');
+      return 'in-use';
+    }
+    await db.query('DELETE FROM resource_providers WHERE service_id = $1', [svc.rows[0].id]);
+    await db.query('DELETE FROM services WHERE id = $1', [svc.rows[0].id]);
+    await db.query('COMMIT');
+    return 'deleted';
+  } catch (err) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    db.release();
+  }
+}

@@ -8,5 +8,13 @@ export const computePolicy: ServicePolicy = {
     'os_compute_api:os-flavor-manage:update': checks.admin,
     'os_compute_api:os-flavor-manage:delete': checks.admin,
     'os_compute_api:os-flavor-extra-specs:index': checks.projectReaderOrAdmin,
+    'os_compute_api:os-services:list': checks.admin,
+    'os_compute_api:os-services:update': checks.admin,
+    'os_compute_api:os-services:delete': checks.admin,
+    'os_compute_api:os-hypervisors:list': checks.admin,
+    'os_compute_api:os-hypervisors:list-detail': checks.admin,
+    'os_compute_api:os-hypervisors:show': checks.admin,
+    'os_compute_api:os-availability-zone:list': checks.anyone,
+    'os_compute_api:os-availability-zone:detail': checks.admin,
   },
 };
