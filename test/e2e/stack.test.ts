@@ -11,6 +11,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../infra/config.ts';
 import { processAlive } from '../../infra/processes.ts';
+import { openstack } from '../support/openstack-cli.ts';
 import { freePort } from '../support/ports.ts';
 
 const cli = path.join(repoRoot, 'bin', 'novaflow.mjs');
@@ -97,6 +98,17 @@ describe('novaflow stack', () => {
     expect((await fetch(`http://127.0.0.1:${env.NOVAFLOW_TEMPORAL_UI_PORT}/`)).status).toBe(200);
     await waitForState('fake-01', 'up', 15_000);
     await waitForState('fake-02', 'up', 15_000);
+    // What an operator sees, with the openrc the stack wrote.
+    const password = /OS_PASSWORD='([^']*)'/.exec(openrc)![1]!;
+    const operator = { username: 'admin', password, project: 'admin' };
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const computeServices = async () =>
+      Object.fromEntries(
+        (await openstack<{ Host: string; Binary: string; State: string }[]>(apiUrl, operator, ['compute', 'service', 'list']))
+          .filter((s) => s.Binary === 'nova-compute')
+          .map((s) => [s.Host, s.State]),
+      );
+    expect(await computeServices()).toEqual({ 'fake-01': 'up', 'fake-02': 'up' });
 
     // A compute host started on its own, with no way to reach the database: it reports through Temporal only.
     const bareDir = await fs.mkdtemp(path.join(os.tmpdir(), 'novaflow-host-'));
@@ -105,6 +117,7 @@ describe('novaflow stack', () => {
     host.child.kill('SIGINT');
     expect(await exited(host.child)).toBe(0);
     await waitForState('extra-1', 'down', 15_000);
+    expect(await computeServices()).toEqual({ 'fake-01': 'up', 'fake-02': 'up', 'extra-1': 'down' });
     const again = start(['compute', '--host', 'extra-1'], { NOVAFLOW_DATA_DIR: bareDir, DATABASE_URL: '' });
     await waitForState('extra-1', 'up', 30_000);
     again.child.kill('SIGTERM');
