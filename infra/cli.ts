@@ -4,7 +4,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { runApi, runCompute, runController, runMigrate, runProbe } from './parts.ts';
+import { runApi, runCompute, runController, runMigrate, runProbe, runRebuildProjections } from './parts.ts';
 import { startStack } from './stack.ts';
 import { findTemporalBinary } from './temporal-binary.ts';
 
@@ -80,6 +80,11 @@ program
     const binary = await findTemporalBinary();
     console.log(`temporal ${binary.version} from ${binary.source} (${binary.path})`);
   });
+
+program
+  .command('rebuild-projections')
+  .description('rebuild the instances, instance actions and action events tables from the instance events')
+  .action(async () => runRebuildProjections(config()));
 
 const host = program.command('host').description('compute host operations');
 host

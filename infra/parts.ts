@@ -1,4 +1,5 @@
 /** Each part of Novaflow started alone, as production runs them (`novaflow api|controller|compute|migrate`). */
+import { rebuildProjections } from '../activities/control/instances/store.ts';
 import { FakeDriver } from '../activities/host/fake/driver.ts';
 import { createApp } from '../api/app.ts';
 import { listen } from '../api/server.ts';
@@ -26,6 +27,17 @@ export async function runMigrate(config: Config): Promise<void> {
   try {
     const applied = await migrate(db);
     console.log(applied.length ? `applied migrations ${applied.join(', ')}` : 'database schema is up to date');
+  } finally {
+    await db.end();
+  }
+}
+
+export async function runRebuildProjections(config: Config): Promise<void> {
+  const db = openPool(await databaseUrl(config));
+  try {
+    await migrate(db);
+    const events = await rebuildProjections(db);
+    console.log(`rebuilt instances and instance actions from ${events} events`);
   } finally {
     await db.end();
   }

@@ -9,9 +9,12 @@ CREATE TABLE instance_events (
   payload       jsonb NOT NULL,
   request_id    text,
   workflow_id   text,
+  -- Set by workflow activities (workflow id + step): a retried activity appends its events only once.
+  idem_key      text,
   at            timestamptz NOT NULL DEFAULT clock_timestamp(),
   PRIMARY KEY (instance_uuid, seq)
 );
+CREATE UNIQUE INDEX instance_events_idem ON instance_events (instance_uuid, idem_key) WHERE idem_key IS NOT NULL;
 
 CREATE TABLE instances (
   uuid              uuid PRIMARY KEY,

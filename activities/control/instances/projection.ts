@@ -1,0 +1,101 @@
+/**
+ * Applies one instance event to the projections: the `instances` row, `instance_actions` and
+ * `instance_action_events`. Runs in the transaction that appends the event, and again, in order, when the
+ * projections are rebuilt from the events; it reads nothing but the event and the rows it updates.
+ */
+import type pg from 'pg';
+import type { InstanceEvent } from './events.ts';
+
+type Client = Pick<pg.PoolClient, 'query'>;
+
+export async function project(db: Client, uuid: string, seq: number, event: InstanceEvent, at: Date): Promise<void> {
+  const touch = (sets: string, args: unknown[]) =>
+    db.query(`UPDATE instances SET ${sets}${sets ? ', ' : ''}seq = $2, updated_at = $3 WHERE uuid = $1`, [uuid, seq, at, ...args]);
+  switch (event.type) {
+    case 'requested': {
+      const i = event.instance;
+      await db.query(
+        `INSERT INTO instances (uuid, id, seq, project_id, user_id, name, description, hostname, image_ref, flavor, key_name,
+           key_data, user_data, metadata, tags, availability_zone, config_drive, access_ip_v4, access_ip_v6, vm_state,
+           task_state, power_state, reservation_id, launch_index, security_groups, request_spec, created_at)
+         VALUES ($1, $24, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'building', 'scheduling', 0,
+           $19, $20, $21, $22, $23)`,
+        [uuid, seq, i.project_id, i.user_id, i.name, i.description, i.hostname, i.image_ref, JSON.stringify(i.flavor),
+          i.key_name, i.key_data, i.user_data, JSON.stringify(i.metadata), i.tags, i.availability_zone, i.config_drive,
+          i.access_ip_v4, i.access_ip_v6, i.reservation_id, i.launch_index, JSON.stringify(i.security_groups),
+          JSON.stringify(i.request_spec), at, i.id],
+      );
+      return;
+    }
+    case 'state': {
+      const sets: string[] = [];
+      const args: unknown[] = [];
+      const set = (column: string, value: unknown) => sets.push(`${column} = $${args.push(value) + 3}`);
+      if (event.vm_state !== undefined) set('vm_state', event.vm_state);
+      if (event.task_state !== undefined) set('task_state', event.task_state);
+      if (event.power_state !== undefined) set('power_state', event.power_state);
+      if (event.progress !== undefined) set('progress', event.progress);
+      await touch(sets.join(', '), args);
+      return;
+    }
+    case 'scheduled':
+      await touch('host = $4, node = $5', [event.host, event.node]);
+      return;
+    case 'networked':
+      await touch('addresses = $4', [JSON.stringify(event.addresses)]);
+      return;
+    case 'spawned':
+      await touch(`vm_state = 'active', task_state = NULL, power_state = 1, progress = 0, launched_at = $3, fault = NULL`, []);
+      return;
+    case 'failed':
+      await touch(`vm_state = 'error', task_state = NULL, fault = $4`, [JSON.stringify({ ...event.fault, created: at.toISOString() })]);
+      return;
+    case 'updated': {
+      const c = event.changes;
+      await touch(
+        `name = COALESCE($4, name), description = CASE WHEN $5 THEN $6 ELSE description END, metadata = COALESCE($7, metadata)`,
+        [c.name ?? null, 'description' in c, c.description ?? null, c.metadata ? JSON.stringify(c.metadata) : null],
+      );
+      return;
+    }
+    case 'deleted':
+      await touch(`vm_state = 'deleted', task_state = NULL, power_state = 0, deleted_at = $3, terminated_at = $3`, []);
+      return;
+    case 'action_started':
+      await touch('', []);
+      await db.query(
+        `INSERT INTO instance_actions (instance_uuid, action, request_id, user_id, project_id, workflow_id, start_time, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (instance_uuid, request_id) DO NOTHING`,
+        [uuid, event.action, event.request_id, event.user_id, event.project_id, event.workflow_id, at],
+      );
+      return;
+    case 'action_event_started':
+      await touch('', []);
+      await db.query(
+        `INSERT INTO instance_action_events (action_id, event, start_time, host)
+         SELECT id, $3, $4, $5 FROM instance_actions WHERE instance_uuid = $1 AND request_id = $2
+         ON CONFLICT (action_id, event) DO NOTHING`,
+        [uuid, event.request_id, event.event, at, event.host ?? null],
+      );
+      await db.query('UPDATE instance_actions SET updated_at = $3 WHERE instance_uuid = $1 AND request_id = $2', [uuid, event.request_id, at]);
+      return;
+    case 'action_event_finished':
+      await touch('', []);
+      await db.query(
+        `UPDATE instance_action_events e SET finish_time = $4, result = $5, traceback = $6, details = $7
+           FROM instance_actions a WHERE a.id = e.action_id AND a.instance_uuid = $1 AND a.request_id = $2 AND e.event = $3`,
+        [uuid, event.request_id, event.event, at, event.result, event.traceback ?? null, event.details ?? null],
+      );
+      if (event.result === 'Error') {
+        await db.query(`UPDATE instance_actions SET message = 'Error', updated_at = $3 WHERE instance_uuid = $1 AND request_id = $2`, [uuid, event.request_id, at]);
+      }
+      return;
+    case 'action_finished':
+      await touch('', []);
+      await db.query(
+        `UPDATE instance_actions SET finish_time = $3, updated_at = $3, message = COALESCE($4, message) WHERE instance_uuid = $1 AND request_id = $2`,
+        [uuid, event.request_id, at, event.message ?? null],
+      );
+      return;
+  }
+}
