@@ -30,6 +30,14 @@ const spec = {
   NOVAFLOW_FAKE_VCPUS: { key: 'fakeVcpus', schema: count.min(1).default(16) },
   NOVAFLOW_FAKE_RAM_MB: { key: 'fakeRamMb', schema: count.min(1).default(32768) },
   NOVAFLOW_FAKE_DISK_GB: { key: 'fakeDiskGb', schema: count.min(1).default(500) },
+  NOVAFLOW_FAKE_SPAWN_MS: { key: 'fakeSpawnMs', schema: count.max(600_000).default(0) },
+  NOVAFLOW_FAKE_FAIL_HOSTS: {
+    key: 'fakeFailHosts',
+    schema: z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((h) => h.trim()).filter(Boolean)),
+  },
   NOVAFLOW_REPORT_INTERVAL: { key: 'reportIntervalSeconds', schema: seconds.default(10) },
   NOVAFLOW_SERVICE_DOWN_TIME: { key: 'serviceDownTimeSeconds', schema: seconds.default(60) },
   NOVAFLOW_ADMIN_PASSWORD: { key: 'adminPassword', schema: z.string().min(1).optional() },
@@ -79,4 +87,12 @@ export function temporalAddress(config: Config): string {
 export function temporalUiUrl(config: Config): string | undefined {
   if (config.temporalUiUrl) return config.temporalUiUrl.replace(/\/+$/, '');
   return config.temporalAddress ? undefined : `http://127.0.0.1:${config.embeddedTemporalUiPort}`;
+}
+
+/** The options of a fake host named `host` under this configuration. */
+export function fakeHostOptions(config: Config, host: string) {
+  return {
+    capacity: { vcpus: config.fakeVcpus, memoryMb: config.fakeRamMb, localGb: config.fakeDiskGb },
+    options: { stateDir: path.join(config.dataDir, 'fake-hosts'), spawnMs: config.fakeSpawnMs, failSpawn: config.fakeFailHosts.includes(host) },
+  };
 }

@@ -6,7 +6,7 @@ import { listen } from '../api/server.ts';
 import { startComputeWorker } from '../workers/compute.ts';
 import { startControllerWorker } from '../workers/controller.ts';
 import { CONTROL_TASK_QUEUE } from '../workflows/task-queues.ts';
-import { publicUrl, type Config } from './config.ts';
+import { fakeHostOptions, publicUrl, type Config } from './config.ts';
 import { connectTemporal, databaseUrl, openPool } from './connections.ts';
 import { createLogger } from './logger.ts';
 import { bootstrapSecrets, prepareDatabase } from './prepare-database.ts';
@@ -66,6 +66,7 @@ export async function runController(config: Config): Promise<Stop> {
   await ensureSearchAttributes(temporal.connection, config.temporalNamespace);
   const worker = await startControllerWorker({
     connection: temporal.native,
+    client: temporal.client,
     namespace: config.temporalNamespace,
     db,
     log,
@@ -92,7 +93,7 @@ export async function runCompute(config: Config, opts: { host: string; driver: s
     client: temporal.client,
     namespace: config.temporalNamespace,
     host: opts.host,
-    driver: new FakeDriver(opts.host, { vcpus: config.fakeVcpus, memoryMb: config.fakeRamMb, localGb: config.fakeDiskGb }),
+    driver: new FakeDriver(opts.host, fakeHostOptions(config, opts.host).capacity, fakeHostOptions(config, opts.host).options),
     reportIntervalSeconds: config.reportIntervalSeconds,
     log,
   });

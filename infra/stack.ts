@@ -11,7 +11,7 @@ import { FakeDriver } from '../activities/host/fake/driver.ts';
 import { startComputeWorker } from '../workers/compute.ts';
 import { startControllerWorker } from '../workers/controller.ts';
 import type { RunningWorker } from '../workers/running.ts';
-import { publicUrl, temporalUiUrl, type Config } from './config.ts';
+import { fakeHostOptions, publicUrl, temporalUiUrl, type Config } from './config.ts';
 import { connectTemporal, databaseUrl, openPool } from './connections.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { createLogger } from './logger.ts';
@@ -29,6 +29,11 @@ export interface Stack {
   temporalUi?: string;
   openrc: string;
   stop(): Promise<void>;
+}
+
+function fakeDriver(config: Config, host: string): FakeDriver {
+  const { capacity, options } = fakeHostOptions(config, host);
+  return new FakeDriver(host, capacity, options);
 }
 
 export function fakeHostName(i: number): string {
@@ -114,6 +119,7 @@ export async function startStack(config: Config, print: (line: string) => void =
     const controller = await step('controller worker (novaflow-control)', () =>
       startControllerWorker({
         connection: temporal.native,
+        client: temporal.client,
         namespace: config.temporalNamespace,
         db,
         log,
@@ -133,11 +139,7 @@ export async function startStack(config: Config, print: (line: string) => void =
               client: temporal.client,
               namespace: config.temporalNamespace,
               host: fakeHostName(i + 1),
-              driver: new FakeDriver(fakeHostName(i + 1), {
-                vcpus: config.fakeVcpus,
-                memoryMb: config.fakeRamMb,
-                localGb: config.fakeDiskGb,
-              }),
+              driver: fakeDriver(config, fakeHostName(i + 1)),
               reportIntervalSeconds: config.reportIntervalSeconds,
               log,
             }),

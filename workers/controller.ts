@@ -3,6 +3,7 @@
  * scheduler, identity). It also keeps its own scheduler and conductor services alive in the services table.
  */
 import os from 'node:os';
+import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import type pg from 'pg';
 import { createControlActivities } from '../activities/control/index.ts';
@@ -15,6 +16,8 @@ export const workflowsPath = new URL('../workflows/index.ts', import.meta.url).p
 
 export interface ControllerOptions {
   connection: NativeConnection;
+  /** A client for activities that act on other workflows (stopping a build). */
+  client: Client;
   namespace: string;
   db: pg.Pool;
   log: Logger;
@@ -33,6 +36,7 @@ export async function startControllerWorker(opts: ControllerOptions): Promise<Ru
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
     activities: createControlActivities({
       db: opts.db,
+      temporal: opts.client,
       settings: { serviceDownTimeSeconds: opts.serviceDownTimeSeconds },
     }),
   });

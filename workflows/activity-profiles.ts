@@ -16,3 +16,33 @@ export const hostQuery: ActivityOptions = {
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 seconds' },
 };
+
+/** Scheduling: filtering and claiming; quick, but retried while PostgreSQL is unreachable. */
+export const scheduling: ActivityOptions = {
+  startToCloseTimeout: '60 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+};
+
+/**
+ * Guest work on a compute host (fetch image, spawn, destroy). A host that is down cannot take the task: after
+ * five minutes in its queue the attempt fails and the build moves to another host.
+ */
+export const hostSpawn: ActivityOptions = {
+  scheduleToStartTimeout: '5 minutes',
+  startToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 3 },
+};
+
+/** Undoing a guest on a host during compensation: tried briefly; a host that is away cleans up when it returns. */
+export const hostCleanup: ActivityOptions = {
+  scheduleToStartTimeout: '1 minute',
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 2 },
+};
+
+/** Waiting for another workflow (a build being stopped) to end; heartbeats show the wait is alive. */
+export const awaitWorkflow: ActivityOptions = {
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+};

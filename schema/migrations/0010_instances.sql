@@ -84,8 +84,8 @@ CREATE TABLE instance_action_events (
   result      text,
   traceback   text,
   host        text,
-  details     text,
-  UNIQUE (action_id, event)
+  details     text
 );
+CREATE INDEX instance_action_events_action ON instance_action_events (action_id, event);
 
 ALTER TABLE resource_providers ADD COLUMN failed_builds integer NOT NULL DEFAULT 0;

@@ -29,6 +29,7 @@ beforeAll(async () => {
   temporal = await connectTestTemporal();
   controller = await startControllerWorker({
     connection: temporal.native,
+    client: temporal.client,
     namespace: 'default',
     db: db.pool,
     log,

@@ -73,8 +73,7 @@ export async function project(db: Client, uuid: string, seq: number, event: Inst
       await touch('', []);
       await db.query(
         `INSERT INTO instance_action_events (action_id, event, start_time, host)
-         SELECT id, $3, $4, $5 FROM instance_actions WHERE instance_uuid = $1 AND request_id = $2
-         ON CONFLICT (action_id, event) DO NOTHING`,
+         SELECT id, $3, $4, $5 FROM instance_actions WHERE instance_uuid = $1 AND request_id = $2`,
         [uuid, event.request_id, event.event, at, event.host ?? null],
       );
       await db.query('UPDATE instance_actions SET updated_at = $3 WHERE instance_uuid = $1 AND request_id = $2', [uuid, event.request_id, at]);
@@ -82,8 +81,9 @@ export async function project(db: Client, uuid: string, seq: number, event: Inst
     case 'action_event_finished':
       await touch('', []);
       await db.query(
-        `UPDATE instance_action_events e SET finish_time = $4, result = $5, traceback = $6, details = $7
-           FROM instance_actions a WHERE a.id = e.action_id AND a.instance_uuid = $1 AND a.request_id = $2 AND e.event = $3`,
+        `UPDATE instance_action_events SET finish_time = $4, result = $5, traceback = $6, details = $7
+          WHERE id = (SELECT max(e.id) FROM instance_action_events e JOIN instance_actions a ON a.id = e.action_id
+                       WHERE a.instance_uuid = $1 AND a.request_id = $2 AND e.event = $3 AND e.finish_time IS NULL)`,
         [uuid, event.request_id, event.event, at, event.result, event.traceback ?? null, event.details ?? null],
       );
       if (event.result === 'Error') {

@@ -1,0 +1,154 @@
+/**
+ * `buildInstance` (id `instance-<uuid>-create`): one server's build, step by step, each step an activity with its
+ * own timeout and retry policy: re-check auth → schedule and claim → (networking) → (block devices) → fetch image
+ * and spawn on `compute.<host>` → active. A failure on a host undoes that host's work and releases its claim, then
+ * the next alternate is claimed; with none left the server goes to ERROR with Nova's fault. Cancelled (the server
+ * was deleted meanwhile), it undoes what it made before it ends.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  proxyActivities,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { BuildActivities, Placement } from '../activities/control/build.ts';
+import type { InstanceEvent } from '../activities/control/instances/events.ts';
+import type { RequestSpec } from '../activities/control/scheduler/types.ts';
+import type { DomainSpec } from '../activities/host/driver.ts';
+import type { HostActivities } from '../activities/host/index.ts';
+import { controllerDb, hostCleanup, hostSpawn, scheduling } from './activity-profiles.ts';
+import { Host } from './search-attributes.ts';
+import { hostTaskQueue } from './task-queues.ts';
+
+export interface BuildInput {
+  uuid: string;
+  requestId: string;
+  projectId: string;
+  userId: string;
+  spec: RequestSpec;
+  domain: DomainSpec;
+  maxAttempts: number;
+}
+
+const control = proxyActivities<BuildActivities>(controllerDb);
+const scheduler = proxyActivities<BuildActivities>(scheduling);
+const onHost = (host: string) => proxyActivities<HostActivities>({ ...hostSpawn, taskQueue: hostTaskQueue(host) });
+const cleanupOn = (host: string) => proxyActivities<HostActivities>({ ...hostCleanup, taskQueue: hostTaskQueue(host) });
+
+const BUILD_EVENT = 'compute__do_build_and_run_instance';
+const SCHEDULE_EVENT = 'conductor_schedule_and_build_instances';
+
+function failureType(err: unknown): string | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+}
+
+function failureMessage(err: unknown): string {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof Error ? cause.message : String(err);
+}
+
+export async function buildInstance(input: BuildInput): Promise<'active' | 'error'> {
+  const { uuid, requestId } = input;
+  const workflowId = workflowInfo().workflowId;
+  let step = 0;
+  const record = (events: InstanceEvent[], name: string) =>
+    control.recordEvents({ uuid, events, requestId, workflowId, idemKey: `${workflowId}:${++step}:${name}` });
+
+  let placement: Placement | undefined;
+  /** Destroys what the host may have made (a host that cannot be reached cleans up when it returns) and frees its claim. */
+  const undoOnHost = async (p: Placement) => {
+    await cleanupOn(p.host).destroyGuest(uuid).catch(() => undefined);
+    await control.releaseClaims({ uuid, providerId: p.providerId });
+  };
+
+  try {
+    await control.checkAuth({ projectId: input.projectId, userId: input.userId });
+    await record([{ type: 'action_event_started', request_id: requestId, event: SCHEDULE_EVENT }], 'schedule-start');
+    let scheduled: { chosen: Placement; alternates: Placement[] };
+    try {
+      scheduled = await scheduler.scheduleAndClaim({ spec: input.spec, maxAttempts: input.maxAttempts });
+    } catch (err) {
+      if (failureType(err) !== 'NoValidHost') throw err;
+      await record(
+        [
+          { type: 'action_event_finished', request_id: requestId, event: SCHEDULE_EVENT, result: 'Error', details: 'No valid host was found. ' },
+          { type: 'failed', fault: { code: 500, message: 'No valid host was found. ', details: failureMessage(err) } },
+          { type: 'action_finished', request_id: requestId, message: 'Error' },
+        ],
+        'no-valid-host',
+      );
+      return 'error';
+    }
+    placement = scheduled.chosen;
+    let alternates = scheduled.alternates;
+    await record([{ type: 'action_event_finished', request_id: requestId, event: SCHEDULE_EVENT, result: 'Success' }], 'schedule-done');
+
+    for (let attempt = 1; ; attempt++) {
+      const here: Placement = placement;
+      upsertSearchAttributes([{ key: Host, value: here.host }]);
+      await record(
+        [
+          { type: 'scheduled', host: here.host, node: here.node },
+          { type: 'action_event_started', request_id: requestId, event: BUILD_EVENT, host: here.host },
+          { type: 'state', task_state: 'networking' },
+          { type: 'state', task_state: 'block_device_mapping' },
+          { type: 'state', task_state: 'spawning' },
+        ],
+        `placed-${attempt}`,
+      );
+      try {
+        const host = onHost(here.host);
+        await host.fetchImage(input.domain.image);
+        await host.spawnGuest(input.domain);
+        await control.noteBuildResult({ host: here.host, failed: false });
+        await record(
+          [
+            { type: 'spawned' },
+            { type: 'action_event_finished', request_id: requestId, event: BUILD_EVENT, result: 'Success' },
+            { type: 'action_finished', request_id: requestId },
+          ],
+          'active',
+        );
+        return 'active';
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        await undoOnHost(here);
+        await control.noteBuildResult({ host: here.host, failed: true });
+        await record(
+          [{ type: 'action_event_finished', request_id: requestId, event: BUILD_EVENT, result: 'Error', traceback: failureMessage(err) }],
+          `host-failed-${attempt}`,
+        );
+        const next = attempt < input.maxAttempts ? await control.claimAlternate({ uuid, resources: input.spec.resources, alternates }) : null;
+        if (!next) {
+          const message =
+            input.maxAttempts > 1
+              ? `Exceeded maximum number of retries. Exhausted all hosts available for retrying build failures for instance ${uuid}.`
+              : failureMessage(err);
+          await record(
+            [
+              { type: 'scheduled', host: null, node: null },
+              { type: 'failed', fault: { code: 500, message, details: failureMessage(err) } },
+              { type: 'action_finished', request_id: requestId, message: 'Error' },
+            ],
+            'retries-exhausted',
+          );
+          return 'error';
+        }
+        alternates = alternates.filter((a) => a.host !== next.host);
+        placement = next;
+      }
+    }
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // Deleted while building: undo what this build made; the delete workflow waits for this to end.
+    await CancellationScope.nonCancellable(async () => {
+      if (placement) await undoOnHost(placement);
+      await control.releaseClaims({ uuid });
+    });
+    throw err;
+  }
+}

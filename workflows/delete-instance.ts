@@ -1,0 +1,47 @@
+/**
+ * `deleteInstance` (id `instance-<uuid>-delete`): stops a build still running and waits until it has undone its
+ * own work, destroys
+ * the guest on its host (skipped when the host is down: Nova's local delete), releases the claims and records
+ * the instance deleted. The API has already set task_state `deleting` and recorded the `delete` action.
+ */
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { BuildActivities } from '../activities/control/build.ts';
+import type { HostActivities } from '../activities/host/index.ts';
+import { awaitWorkflow, controllerDb, hostCleanup } from './activity-profiles.ts';
+import { hostTaskQueue } from './task-queues.ts';
+
+export interface DeleteInput {
+  uuid: string;
+  requestId: string;
+}
+
+const control = proxyActivities<BuildActivities>(controllerDb);
+const waiting = proxyActivities<BuildActivities>(awaitWorkflow);
+const DELETE_EVENT = 'compute_terminate_instance';
+
+export async function deleteInstance(input: DeleteInput): Promise<void> {
+  const { uuid, requestId } = input;
+  const workflowId = workflowInfo().workflowId;
+  // A build still running is cancelled and undoes its own work; every step below is idempotent after it.
+  await waiting.stopBuild({ uuid });
+
+  const where = await control.instanceLocation({ uuid });
+  if (!where) return;
+  await control.recordEvents({
+    uuid, requestId, workflowId, idemKey: `${workflowId}:start`,
+    events: [{ type: 'action_event_started', request_id: requestId, event: DELETE_EVENT, host: where.host }],
+  });
+  if (where.host && where.hostUp) {
+    const host = proxyActivities<HostActivities>({ ...hostCleanup, taskQueue: hostTaskQueue(where.host) });
+    await host.destroyGuest(uuid);
+  }
+  await control.releaseClaims({ uuid });
+  await control.recordEvents({
+    uuid, requestId, workflowId, idemKey: `${workflowId}:done`,
+    events: [
+      { type: 'deleted' },
+      { type: 'action_event_finished', request_id: requestId, event: DELETE_EVENT, result: 'Success' },
+      { type: 'action_finished', request_id: requestId },
+    ],
+  });
+}
