@@ -14,7 +14,9 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { BuildActivities, Placement } from '../activities/control/build.ts';
+import type { Placement } from '../activities/control/build.ts';
+import type { ControlActivities } from '../activities/control/index.ts';
+import type { RequestedNetwork } from '../activities/control/network.ts';
 import type { InstanceEvent } from '../activities/control/instances/events.ts';
 import type { RequestSpec } from '../activities/control/scheduler/types.ts';
 import type { DomainSpec } from '../activities/host/driver.ts';
@@ -29,17 +31,21 @@ export interface BuildInput {
   projectId: string;
   userId: string;
   spec: RequestSpec;
+  /** The guest to build; its interfaces come from the network allocation. */
   domain: DomainSpec;
+  networks: RequestedNetwork[];
   maxAttempts: number;
 }
 
-const control = proxyActivities<BuildActivities>(controllerDb);
-const scheduler = proxyActivities<BuildActivities>(scheduling);
+const control = proxyActivities<ControlActivities>(controllerDb);
+const scheduler = proxyActivities<ControlActivities>(scheduling);
 const onHost = (host: string) => proxyActivities<HostActivities>({ ...hostSpawn, taskQueue: hostTaskQueue(host) });
 const cleanupOn = (host: string) => proxyActivities<HostActivities>({ ...hostCleanup, taskQueue: hostTaskQueue(host) });
 
 const BUILD_EVENT = 'compute__do_build_and_run_instance';
 const SCHEDULE_EVENT = 'conductor_schedule_and_build_instances';
+
+const userPorts = (input: BuildInput) => input.networks.flatMap((n) => (n.portId ? [n.portId] : []));
 
 function failureType(err: unknown): string | undefined {
   const cause = err instanceof ActivityFailure ? err.cause : err;
@@ -95,15 +101,22 @@ export async function buildInstance(input: BuildInput): Promise<'active' | 'erro
           { type: 'scheduled', host: here.host, node: here.node },
           { type: 'action_event_started', request_id: requestId, event: BUILD_EVENT, host: here.host },
           { type: 'state', task_state: 'networking' },
-          { type: 'state', task_state: 'block_device_mapping' },
-          { type: 'state', task_state: 'spawning' },
         ],
         `placed-${attempt}`,
       );
       try {
+        const network = await control.allocateNetwork({ uuid, projectId: input.projectId, host: here.host, requested: input.networks });
+        await record(
+          [
+            { type: 'networked', addresses: network.addresses },
+            { type: 'state', task_state: 'block_device_mapping' },
+            { type: 'state', task_state: 'spawning' },
+          ],
+          `networked-${attempt}`,
+        );
         const host = onHost(here.host);
         await host.fetchImage(input.domain.image);
-        await host.spawnGuest(input.domain);
+        await host.spawnGuest({ ...input.domain, interfaces: network.interfaces });
         await control.noteBuildResult({ host: here.host, failed: false });
         await record(
           [
@@ -122,14 +135,18 @@ export async function buildInstance(input: BuildInput): Promise<'active' | 'erro
           [{ type: 'action_event_finished', request_id: requestId, event: BUILD_EVENT, result: 'Error', traceback: failureMessage(err) }],
           `host-failed-${attempt}`,
         );
-        const next = attempt < input.maxAttempts ? await control.claimAlternate({ uuid, resources: input.spec.resources, alternates }) : null;
+        const reschedulable = failureType(err) !== 'NetworkAllocationFailed';
+        const next =
+          reschedulable && attempt < input.maxAttempts ? await control.claimAlternate({ uuid, resources: input.spec.resources, alternates }) : null;
         if (!next) {
           const message =
-            input.maxAttempts > 1
+            reschedulable && input.maxAttempts > 1
               ? `Exceeded maximum number of retries. Exhausted all hosts available for retrying build failures for instance ${uuid}.`
               : failureMessage(err);
+          await control.deallocateNetwork({ uuid, userPorts: userPorts(input) });
           await record(
             [
+              { type: 'networked', addresses: {} },
               { type: 'scheduled', host: null, node: null },
               { type: 'failed', fault: { code: 500, message, details: failureMessage(err) } },
               { type: 'action_finished', request_id: requestId, message: 'Error' },
@@ -147,6 +164,7 @@ export async function buildInstance(input: BuildInput): Promise<'active' | 'erro
     // Deleted while building: undo what this build made; the delete workflow waits for this to end.
     await CancellationScope.nonCancellable(async () => {
       if (placement) await undoOnHost(placement);
+      await control.deallocateNetwork({ uuid, userPorts: userPorts(input) });
       await control.releaseClaims({ uuid });
     });
     throw err;

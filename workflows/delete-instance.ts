@@ -5,7 +5,7 @@
  * the instance deleted. The API has already set task_state `deleting` and recorded the `delete` action.
  */
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { BuildActivities } from '../activities/control/build.ts';
+import type { ControlActivities } from '../activities/control/index.ts';
 import type { HostActivities } from '../activities/host/index.ts';
 import { awaitWorkflow, controllerDb, hostCleanup } from './activity-profiles.ts';
 import { hostTaskQueue } from './task-queues.ts';
@@ -13,10 +13,12 @@ import { hostTaskQueue } from './task-queues.ts';
 export interface DeleteInput {
   uuid: string;
   requestId: string;
+  /** Ports the user brought: unbound, not deleted. */
+  userPorts: string[];
 }
 
-const control = proxyActivities<BuildActivities>(controllerDb);
-const waiting = proxyActivities<BuildActivities>(awaitWorkflow);
+const control = proxyActivities<ControlActivities>(controllerDb);
+const waiting = proxyActivities<ControlActivities>(awaitWorkflow);
 const DELETE_EVENT = 'compute_terminate_instance';
 
 export async function deleteInstance(input: DeleteInput): Promise<void> {
@@ -35,6 +37,7 @@ export async function deleteInstance(input: DeleteInput): Promise<void> {
     const host = proxyActivities<HostActivities>({ ...hostCleanup, taskQueue: hostTaskQueue(where.host) });
     await host.destroyGuest(uuid);
   }
+  await control.deallocateNetwork({ uuid, userPorts: input.userPorts });
   await control.releaseClaims({ uuid });
   await control.recordEvents({
     uuid, requestId, workflowId, idemKey: `${workflowId}:done`,

@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { createBuildActivities } from './build.ts';
+import { createNetworkActivities } from './network.ts';
 import { createHostRegistryActivities, type HostRegistrySettings } from './host-registry.ts';
 
 export interface ControlDeps {
@@ -13,6 +14,7 @@ export interface ControlDeps {
 export function createControlActivities(deps: ControlDeps) {
   return {
     ...createHostRegistryActivities(deps),
+    ...createNetworkActivities({ db: deps.db }),
     ...createBuildActivities({ db: deps.db, temporal: deps.temporal, serviceDownTimeSeconds: deps.settings.serviceDownTimeSeconds }),
   };
 }

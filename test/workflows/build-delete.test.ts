@@ -80,7 +80,7 @@ async function requestBuild(extraSpecs: Record<string, string> = {}, memoryMb = 
     workflowId: buildWorkflowId(instance.uuid),
     taskQueue: CONTROL_TASK_QUEUE,
     args: [{
-      uuid: instance.uuid, requestId, projectId: project.projectId, userId: project.userId, maxAttempts: 3,
+      uuid: instance.uuid, requestId, projectId: project.projectId, userId: project.userId, maxAttempts: 3, networks: [],
       spec: {
         instanceUuid: instance.uuid, projectId: project.projectId, resources: { vcpus: 1, memoryMb, diskGb: 1 },
         flavorExtraSpecs: extraSpecs, imageProperties: {}, ignoreHosts: [],
@@ -113,7 +113,7 @@ async function deleteServer(uuid: string) {
     { type: 'state', task_state: 'deleting' },
     { type: 'action_started', action: 'delete', request_id: requestId, user_id: project.userId, project_id: project.projectId, workflow_id: deleteWorkflowId(uuid) },
   ]);
-  await temporal.client.workflow.execute('deleteInstance', { workflowId: deleteWorkflowId(uuid), taskQueue: CONTROL_TASK_QUEUE, args: [{ uuid, requestId }] });
+  await temporal.client.workflow.execute('deleteInstance', { workflowId: deleteWorkflowId(uuid), taskQueue: CONTROL_TASK_QUEUE, args: [{ uuid, requestId, userPorts: [] }] });
 }
 
 describe('buildInstance', () => {

@@ -51,45 +51,52 @@ export async function appendEvents(pool: pg.Pool, uuid: string, events: Instance
   const db = await pool.connect();
   try {
     await db.query('BEGIN');
-    const creating = events[0]?.type === 'requested';
-    let seq = 0;
-    if (!creating) {
-      const row = await db.query<{ seq: string; vm_state: string; task_state: string | null }>(
-        'SELECT seq, vm_state, task_state FROM instances WHERE uuid = $1 FOR UPDATE',
-        [uuid],
-      );
-      const current = row.rows[0];
-      if (!current) throw new InstanceNotFound(uuid);
-      if (opts.idemKey) {
-        const done = await db.query('SELECT 1 FROM instance_events WHERE instance_uuid = $1 AND idem_key = $2', [uuid, opts.idemKey]);
-        if (done.rowCount) {
-          await db.query('ROLLBACK');
-          return { seq: Number(current.seq), appended: false };
-        }
-      }
-      const e = opts.expect;
-      if (e && ((e.vmStates && !e.vmStates.includes(current.vm_state)) || (e.taskStates && !e.taskStates.includes(current.task_state)))) {
-        throw new StateConflict(uuid, current.vm_state, current.task_state, e);
-      }
-      seq = Number(current.seq);
-    }
-    for (const [i, event] of events.entries()) {
-      seq += 1;
-      const inserted = await db.query<{ at: Date }>(
-        `INSERT INTO instance_events (instance_uuid, seq, type, payload, request_id, workflow_id, idem_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING at`,
-        [uuid, seq, event.type, JSON.stringify(event), opts.requestId ?? null, opts.workflowId ?? null, i === 0 ? (opts.idemKey ?? null) : null],
-      );
-      await project(db, uuid, seq, event, inserted.rows[0]!.at);
-    }
-    await db.query('COMMIT');
-    return { seq, appended: true };
+    const result = await appendEventsWith(db, uuid, events, opts);
+    await db.query(result.appended ? 'COMMIT' : 'ROLLBACK');
+    return result;
   } catch (err) {
     await db.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
     db.release();
   }
+}
+
+/** The same, inside the caller's transaction (so several instances can be created atomically with a quota check). */
+export async function appendEventsWith(
+  db: pg.PoolClient,
+  uuid: string,
+  events: InstanceEvent[],
+  opts: AppendOptions = {},
+): Promise<AppendResult> {
+  let seq = 0;
+  if (events[0]?.type !== 'requested') {
+    const row = await db.query<{ seq: string; vm_state: string; task_state: string | null }>(
+      'SELECT seq, vm_state, task_state FROM instances WHERE uuid = $1 FOR UPDATE',
+      [uuid],
+    );
+    const current = row.rows[0];
+    if (!current) throw new InstanceNotFound(uuid);
+    if (opts.idemKey) {
+      const done = await db.query('SELECT 1 FROM instance_events WHERE instance_uuid = $1 AND idem_key = $2', [uuid, opts.idemKey]);
+      if (done.rowCount) return { seq: Number(current.seq), appended: false };
+    }
+    const e = opts.expect;
+    if (e && ((e.vmStates && !e.vmStates.includes(current.vm_state)) || (e.taskStates && !e.taskStates.includes(current.task_state)))) {
+      throw new StateConflict(uuid, current.vm_state, current.task_state, e);
+    }
+    seq = Number(current.seq);
+  }
+  for (const [i, event] of events.entries()) {
+    seq += 1;
+    const inserted = await db.query<{ at: Date }>(
+      `INSERT INTO instance_events (instance_uuid, seq, type, payload, request_id, workflow_id, idem_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING at`,
+      [uuid, seq, event.type, JSON.stringify(event), opts.requestId ?? null, opts.workflowId ?? null, i === 0 ? (opts.idemKey ?? null) : null],
+    );
+    await project(db, uuid, seq, event, inserted.rows[0]!.at);
+  }
+  return { seq, appended: true };
 }
 
 /** The internal id of a new instance (it names the domain, `instance-%08x`), taken before its first event. */
