@@ -13,6 +13,8 @@ import type { ComputeDeps } from './deps.ts';
 import { availabilityZoneRoutes } from './availability-zones.ts';
 import { flavorRoutes } from './flavors.ts';
 import { hypervisorRoutes } from './hypervisors.ts';
+import { keypairRoutes } from './keypairs.ts';
+import { serverGroupRoutes } from './server-groups.ts';
 import { serviceRoutes } from './services.ts';
 import { versionDocument, versionList } from './versions.ts';
 
@@ -61,6 +63,7 @@ function resources(deps: ComputeDeps): Router {
   router.use(serviceRoutes(deps));
   router.use(hypervisorRoutes(deps));
   router.use(availabilityZoneRoutes(deps));
+  router.use(keypairRoutes(deps), serverGroupRoutes(deps));
   return router;
 }
 

@@ -1,5 +1,6 @@
 /** Nova's default rules (os_compute_api:*), added as the compute resources land. */
 import { checks, type ServicePolicy } from '../checks.ts';
+import { keypairAndGroupRules } from './compute-keypairs-groups.ts';
 
 export const computePolicy: ServicePolicy = {
   refusal: (rule) => `Policy doesn't allow ${rule} to be performed.`,
@@ -16,5 +17,17 @@ export const computePolicy: ServicePolicy = {
     'os_compute_api:os-hypervisors:show': checks.admin,
     'os_compute_api:os-availability-zone:list': checks.anyone,
     'os_compute_api:os-availability-zone:detail': checks.admin,
+    'os_compute_api:servers:create': checks.projectMemberOrAdmin,
+    'os_compute_api:servers:index': checks.projectReaderOrAdmin,
+    'os_compute_api:servers:index:get_all_tenants': checks.admin,
+    'os_compute_api:servers:detail': checks.projectReaderOrAdmin,
+    'os_compute_api:servers:show': checks.projectReaderOrAdmin,
+    'os_compute_api:servers:update': checks.projectMemberOrAdmin,
+    'os_compute_api:servers:delete': checks.projectMemberOrAdmin,
+    'os_compute_api:ips:index': checks.projectReaderOrAdmin,
+    'os_compute_api:os-instance-actions:list': checks.projectReaderOrAdmin,
+    'os_compute_api:os-instance-actions:show': checks.projectReaderOrAdmin,
+    'os_compute_api:os-instance-actions:events': checks.admin,
+    ...keypairAndGroupRules,
   },
 };
