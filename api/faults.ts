@@ -60,7 +60,7 @@ export const notAcceptable = (message: string) => new ApiError(406, message);
 
 /** Nova's answer to an unexpected exception: a 500 whose message asks for the log, without internals. */
 export const UNEXPECTED_ERROR_MESSAGE =
-  'Unexpected API Error. Please report this at https://bugs.launchpad.net/nova/ and attach the Nova API log if possible.';
+  'Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.';
 
 const HTTP_TITLES: Readonly<Record<number, string>> = {
   400: 'Bad Request',

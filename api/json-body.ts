@@ -1,44 +1,45 @@
 /**
- * JSON request bodies as Nova takes them: a body must be JSON, at most `maxBytes` long (oslo's
- * max_request_body_size, 112 KiB by default) and well formed; each failure is a Nova fault, never a 500.
+ * JSON request bodies as Nova takes them: a body is parsed as JSON when its type is JSON, `text/plain` or not
+ * given; any other declared type is 415; over `maxBytes` (oslo's max_request_body_size, 112 KiB by default) is
+ * 413; malformed JSON is 400. Each failure is a fault, never a 500.
  */
-import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import { ApiError } from './faults.ts';
 
-const JSON_TYPES = ['application/json', 'application/*+json'];
+function declaredType(req: Request): string | undefined {
+  const raw = req.headers['content-type'];
+  return raw ? raw.split(';')[0]!.trim().toLowerCase() : undefined;
+}
 
-function hasBody(headers: Record<string, unknown>): boolean {
-  return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
+function takenAsJson(type: string | undefined): boolean {
+  return type === undefined || type === 'text/plain' || type === 'application/json' || type.endsWith('+json');
 }
 
 export function jsonBody(maxBytes: number): RequestHandler[] {
-  const requireJson: RequestHandler = (req, _res, next) => {
-    if (!hasBody(req.headers)) return next();
+  const checkType: RequestHandler = (req, _res, next) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes) return next(new ApiError(413, 'Request is too large.'));
-    if (!req.is(JSON_TYPES)) {
-      return next(new ApiError(415, `Unsupported Content-Type`));
-    }
+    if (!takenAsJson(declaredType(req))) return next(new ApiError(415, 'Unsupported Content-Type'));
     next();
   };
-  return [requireJson, express.json({ limit: maxBytes, type: JSON_TYPES, strict: false })];
+  const parse = express.json({ limit: maxBytes, strict: false, type: (req) => takenAsJson(declaredType(req as Request)) });
+  return [checkType, parse];
 }
 
-/** Turns the body parser's own errors into Nova faults; anything else passes on. */
+/** Turns the body parser's own errors into faults; anything else passes on. */
 export const bodyErrors: ErrorRequestHandler = (err, _req, _res, next) => {
   const type = (err as { type?: string }).type;
   switch (type) {
     case 'entity.parse.failed':
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
       return next(new ApiError(400, 'Malformed request body'));
     case 'entity.too.large':
       return next(new ApiError(413, 'Request is too large.'));
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return next(new ApiError(415, 'Unsupported Content-Type'));
-    case 'request.aborted':
-    case 'request.size.invalid':
-    case 'stream.encoding.set':
-      return next(new ApiError(400, 'Malformed request body'));
     default:
       return next(err);
   }

@@ -1,7 +1,8 @@
 /**
  * Compute API microversions: the supported range, header parsing and negotiation, and the response headers.
  * Clients ask with `OpenStack-API-Version: compute 2.x` (2.27+) or the legacy `X-OpenStack-Nova-API-Version:
- * 2.x`; the new header wins when both are sent; no header means the minimum; `latest` means the maximum.
+ * 2.x`; the new header wins when both are sent (and within it the last `compute` entry); no header means the
+ * minimum; `latest` means the maximum.
  */
 import { ApiError } from './faults.ts';
 
@@ -51,20 +52,18 @@ function headerValues(headers: Headers, name: string): string[] {
 
 /** The requested version text (e.g. "2.37" or "latest"), or undefined when the client asked for none. */
 export function requestedVersion(headers: Headers): string | undefined {
-  for (const entry of headerValues(headers, NEW_HEADER)) {
+  for (const entry of headerValues(headers, NEW_HEADER).reverse()) {
     const [service, version, ...rest] = entry.trim().split(/\s+/);
-    if (service?.toLowerCase() === 'compute') return [version, ...rest].join(' ').trim();
+    if (service?.toLowerCase() === 'compute' && version !== undefined) return [version, ...rest].join(' ').trim();
   }
-  const legacy = headerValues(headers, LEGACY_HEADER)
-    .map((v) => v.trim())
-    .filter(Boolean);
-  return legacy.length ? legacy.join(',') : undefined;
+  const legacy = headerValues(headers, LEGACY_HEADER).map((v) => v.trim());
+  return legacy.length ? legacy.at(-1) : undefined;
 }
 
 /** Negotiates the request's microversion; 400 for a malformed string, 406 outside the supported range. */
 export function negotiate(requested: string | undefined): Microversion {
   if (requested === undefined) return MIN_VERSION;
-  if (requested.toLowerCase() === 'latest') return MAX_VERSION;
+  if (requested === 'latest') return MAX_VERSION; // lowercase only, as Nova parses it
   let version: Microversion;
   try {
     version = Microversion.parse(requested);

@@ -12,7 +12,7 @@ interface VersionInfo {
 }
 
 const VERSIONS: readonly VersionInfo[] = [
-  { id: 'v2.0', path: 'v2', status: 'DEPRECATED', version: '', min_version: '', updated: '2011-01-21T11:33:21Z', mediaVersion: '2' },
+  { id: 'v2.0', path: 'v2', status: 'DEPRECATED', version: '', min_version: '', updated: '2025-07-04T12:00:00Z', mediaVersion: '2' },
   {
     id: 'v2.1',
     path: 'v2.1',

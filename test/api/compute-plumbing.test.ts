@@ -111,6 +111,11 @@ describe('faults for bad requests', () => {
     expect(await res.json()).toEqual({ badRequest: { code: 400, message: 'Malformed request body' } });
   });
 
+  it('reads a body sent as text/plain or without a type as JSON, as Nova does', async () => {
+    const res = await post('/compute/v2.1/servers', '{"server": ', 'text/plain');
+    expect(res.status).toBe(400); // parsed as JSON, and malformed
+  });
+
   it('answers 415 for a body that is not JSON', async () => {
     const res = await post('/compute/v2.1/servers', 'name=x', 'application/x-www-form-urlencoded');
     expect(res.status).toBe(415);
