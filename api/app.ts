@@ -1,5 +1,5 @@
 /** The API process's express app: every service under one port, with shared request ids, metrics and faults. */
-import type { Connection } from '@temporalio/client';
+import { Client, type Connection } from '@temporalio/client';
 import express, { type Express } from 'express';
 import { computeRouter } from './compute/router.ts';
 import { faultHandler, routeNotFound } from './fault-handler.ts';
@@ -14,6 +14,7 @@ import { volumeRouter } from './volume/router.ts';
 
 export interface ApiDeps extends ServiceDeps {
   temporal: Connection;
+  temporalNamespace: string;
   /** Check every compute JSON response against its OpenAPI schema (tests turn this on). */
   validateResponses?: boolean;
   serviceDownTimeSeconds: number;
@@ -29,7 +30,12 @@ export function createApp(deps: ApiDeps): Express {
   app.get('/healthz', healthz(deps));
   app.get('/metrics', metrics.serve);
   app.use('/identity', identityRouter(deps));
-  app.use('/compute', computeRouter({ ...deps, validateResponses: deps.validateResponses ?? false }));
+  app.use('/compute', computeRouter({
+      ...deps,
+      validateResponses: deps.validateResponses ?? false,
+      temporal: new Client({ connection: deps.temporal, namespace: deps.temporalNamespace }),
+    }),
+  );
   app.use('/image', imageRouter(deps));
   app.use('/network', networkRouter(deps));
   app.use('/volume', volumeRouter(deps));

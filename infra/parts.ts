@@ -48,7 +48,7 @@ export async function runApi(config: Config): Promise<Stop> {
   const db = await migratedPool(config);
   const temporal = await connectTemporal(config);
   await ensureSearchAttributes(temporal.connection, config.temporalNamespace);
-  const app = createApp({ db, temporal: temporal.connection, log, publicUrl: publicUrl(config), dataDir: config.dataDir, maxBodyBytes: config.maxBodyBytes, serviceDownTimeSeconds: config.serviceDownTimeSeconds });
+  const app = createApp({ db, temporal: temporal.connection, log, publicUrl: publicUrl(config), dataDir: config.dataDir, maxBodyBytes: config.maxBodyBytes, serviceDownTimeSeconds: config.serviceDownTimeSeconds, temporalNamespace: config.temporalNamespace });
   const api = await listen(app, config.apiHost, config.apiPort);
   log.info({ url: api.url }, 'API listening');
   return async () => {

@@ -112,7 +112,7 @@ export async function startStack(config: Config, print: (line: string) => void =
       applied.length ? `applied migrations ${applied.join(', ')}` : 'schema up to date',
     );
 
-    const app = createApp({ db, temporal: temporal.connection, log, publicUrl: publicUrl(config), dataDir: config.dataDir, maxBodyBytes: config.maxBodyBytes, serviceDownTimeSeconds: config.serviceDownTimeSeconds });
+    const app = createApp({ db, temporal: temporal.connection, log, publicUrl: publicUrl(config), dataDir: config.dataDir, maxBodyBytes: config.maxBodyBytes, serviceDownTimeSeconds: config.serviceDownTimeSeconds, temporalNamespace: config.temporalNamespace });
     const api = await step(`API (${config.apiHost}:${config.apiPort})`, () => listen(app, config.apiHost, config.apiPort));
     stops.push({ name: 'api', stop: api.stop });
 

@@ -33,6 +33,22 @@ export const STATE_CONFLICT = 'StateConflict';
 export const INSTANCE_NOT_FOUND = 'InstanceNotFound';
 
 export function createBuildActivities(deps: BuildDeps) {
+  /** Filters, weighs and claims on the best host that still has room; alternates follow for rescheduling. */
+  async function placeAndClaim(spec: RequestSpec, maxAttempts: number): Promise<{ chosen: Placement; alternates: Placement[] }> {
+    const ranked = rankHosts(await candidateHosts(deps.db, spec.resources, { serviceDownTimeSeconds: deps.serviceDownTimeSeconds }), spec);
+    for (const [i, { host }] of ranked.entries()) {
+      const outcome = await claim(deps.db, host.providerId, spec.instanceUuid, spec.resources);
+      if (outcome !== 'claimed') continue;
+      const alternates = ranked
+        .slice(i + 1)
+        .filter((r) => r.host.host !== host.host)
+        .slice(0, Math.max(0, maxAttempts - 1))
+        .map((r) => ({ host: r.host.host, node: r.host.node, providerId: r.host.providerId }));
+      return { chosen: { host: host.host, node: host.node, providerId: host.providerId }, alternates };
+    }
+    throw ApplicationFailure.nonRetryable('No valid host was found. ', NO_VALID_HOST);
+  }
+
   return {
     /** The project and user are still there and enabled (they may have been disabled since the request). */
     async checkAuth(input: { projectId: string; userId: string }): Promise<void> {
@@ -71,19 +87,17 @@ export function createBuildActivities(deps: BuildDeps) {
      * the next), and returns it with up to `maxAttempts - 1` alternates for rescheduling.
      */
     async scheduleAndClaim(input: { spec: RequestSpec; maxAttempts: number }): Promise<{ chosen: Placement; alternates: Placement[] }> {
-      const { spec } = input;
-      const ranked = rankHosts(await candidateHosts(deps.db, spec.resources, { serviceDownTimeSeconds: deps.serviceDownTimeSeconds }), spec);
-      for (const [i, { host }] of ranked.entries()) {
-        const outcome = await claim(deps.db, host.providerId, spec.instanceUuid, spec.resources);
-        if (outcome !== 'claimed') continue;
-        const alternates = ranked
-          .slice(i + 1)
-          .filter((r) => r.host.host !== host.host)
-          .slice(0, Math.max(0, input.maxAttempts - 1))
-          .map((r) => ({ host: r.host.host, node: r.host.node, providerId: r.host.providerId }));
-        return { chosen: { host: host.host, node: host.node, providerId: host.providerId }, alternates };
+      if (!input.spec.group) return placeAndClaim(input.spec, input.maxAttempts);
+      // Members of one server group are placed one at a time, each seeing where the others already are.
+      const lock = await deps.db.connect();
+      try {
+        await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`server-group:${input.spec.group.uuid}`]);
+        const hosts = await groupMemberHosts(deps.db, input.spec.group.uuid, input.spec.instanceUuid);
+        return await placeAndClaim({ ...input.spec, group: { ...input.spec.group, hosts } }, input.maxAttempts);
+      } finally {
+        await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [`server-group:${input.spec.group.uuid}`]).catch(() => undefined);
+        lock.release();
       }
-      throw ApplicationFailure.nonRetryable('No valid host was found. ', NO_VALID_HOST);
     },
 
     /** Claims on the first alternate that still has room; null when none has. */
@@ -141,3 +155,15 @@ export function createBuildActivities(deps: BuildDeps) {
 }
 
 export type BuildActivities = ReturnType<typeof createBuildActivities>;
+
+/** Hosts holding claims of the group's other members (a member counts as placed from its claim on). */
+async function groupMemberHosts(db: pg.Pool, groupId: string, except: string): Promise<string[]> {
+  const result = await db.query<{ host: string }>(
+    `SELECT rp.host FROM server_group_members m
+       JOIN allocations a ON a.consumer_id = m.instance_uuid
+       JOIN resource_providers rp ON rp.id = a.resource_provider_id
+      WHERE m.group_id = $1 AND m.instance_uuid <> $2`,
+    [groupId, except],
+  );
+  return result.rows.map((r) => r.host);
+}

@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { ServiceDeps } from '../service-deps.ts';
 
 /** What the compute API's resource routers are built from. */
@@ -6,4 +7,6 @@ export interface ComputeDeps extends ServiceDeps {
   validateResponses: boolean;
   /** Seconds without a heartbeat after which a service is reported down. */
   serviceDownTimeSeconds: number;
+  /** Starts and follows the lifecycle workflows. */
+  temporal: Client;
 }

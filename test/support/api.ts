@@ -41,6 +41,7 @@ export async function startTestApi(opts: { maxBodyBytes?: number; reachable?: bo
     maxBodyBytes: opts.maxBodyBytes ?? 114688,
     validateResponses: true,
     serviceDownTimeSeconds: 60,
+    temporalNamespace: 'default',
   });
   const api = await listen(app, '127.0.0.1', port);
   return {

@@ -1,5 +1,6 @@
 /** Every compute route is an OpenAPI operation with request and response schemas: walk the router and check. */
 import type { Router } from 'express';
+import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { computeRouter } from '../../api/compute/router.ts';
@@ -36,6 +37,7 @@ const router = computeRouter({
   maxBodyBytes: 1024,
   validateResponses: false,
   serviceDownTimeSeconds: 60,
+  temporal: {} as Client,
 });
 
 describe('the compute router', () => {

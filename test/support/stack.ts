@@ -1,0 +1,56 @@
+/**
+ * The API plus real workers against the test Temporal dev server: a controller worker and fake compute hosts,
+ * each registered as its monitor would on the first heartbeat. For tests of whole operations through the API.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { upsertComputeHost } from '../../activities/control/db/services.ts';
+import { FakeDriver, type FakeHostCapacity } from '../../activities/host/fake/driver.ts';
+import { createLogger } from '../../infra/logger.ts';
+import { startComputeWorker } from '../../workers/compute.ts';
+import { startControllerWorker } from '../../workers/controller.ts';
+import type { RunningWorker } from '../../workers/running.ts';
+import { startTestApi, type TestApi } from './api.ts';
+import { connectTestTemporal, workflowBundle } from './temporal.ts';
+
+export interface TestStack extends TestApi {
+  hosts: string[];
+  drivers: Map<string, FakeDriver>;
+}
+
+export async function startTestStack(opts: { hosts?: number; capacity?: FakeHostCapacity; spawnMs?: number; reachable?: boolean } = {}): Promise<TestStack> {
+  const api = await startTestApi({ reachable: opts.reachable });
+  const temporal = await connectTestTemporal();
+  const log = createLogger('silent');
+  const run = randomBytes(3).toString('hex'); // the dev server outlives a test file: queues unique to this one
+  const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'novaflow-hosts-'));
+  const workers: RunningWorker[] = [
+    await startControllerWorker({
+      connection: temporal.native, client: temporal.client, namespace: 'default', db: api.db.pool, log,
+      serviceDownTimeSeconds: 60, reportIntervalSeconds: 30, workflowBundle: await workflowBundle(), hostname: `ctl-${run}`,
+    }),
+  ];
+  const hosts = Array.from({ length: opts.hosts ?? 3 }, (_, i) => `h${i + 1}-${run}`);
+  const drivers = new Map<string, FakeDriver>();
+  for (const host of hosts) {
+    const driver = new FakeDriver(host, opts.capacity ?? { vcpus: 16, memoryMb: 16384, localGb: 200 }, { stateDir, spawnMs: opts.spawnMs ?? 100 });
+    drivers.set(host, driver);
+    await upsertComputeHost(api.db.pool, await driver.hostInfo(), new Date());
+    workers.push(
+      await startComputeWorker({ connection: temporal.native, client: temporal.client, namespace: 'default', host, driver, reportIntervalSeconds: 30, log }),
+    );
+  }
+  return {
+    ...api,
+    hosts,
+    drivers,
+    stop: async () => {
+      for (const w of workers.reverse()) await w.stop();
+      await temporal.close();
+      await api.stop();
+      await fs.rm(stateDir, { recursive: true, force: true });
+    },
+  };
+}
