@@ -15,6 +15,7 @@ import { volumeRouter } from './volume/router.ts';
 export interface ApiDeps extends ServiceDeps {
   temporal: Connection;
   temporalNamespace: string;
+  controlQueue: string;
   /** Check every compute JSON response against its OpenAPI schema (tests turn this on). */
   validateResponses?: boolean;
   serviceDownTimeSeconds: number;

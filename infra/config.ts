@@ -19,6 +19,7 @@ const spec = {
   NOVAFLOW_PG_PORT: { key: 'embeddedPgPort', schema: port.default(15432) },
   TEMPORAL_ADDRESS: { key: 'temporalAddress', schema: z.string().regex(/^[^\s:]+:\d+$/, 'must be HOST:PORT').optional() },
   TEMPORAL_NAMESPACE: { key: 'temporalNamespace', schema: z.string().min(1).default('default') },
+  NOVAFLOW_CONTROL_QUEUE: { key: 'controlQueue', schema: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'letters, digits, . _ -').default('novaflow-control') },
   NOVAFLOW_TEMPORAL_PORT: { key: 'embeddedTemporalPort', schema: port.default(7233) },
   NOVAFLOW_TEMPORAL_UI_PORT: { key: 'embeddedTemporalUiPort', schema: port.default(8233) },
   NOVAFLOW_TEMPORAL_UI_URL: { key: 'temporalUiUrl', schema: z.url().optional() },

@@ -5,7 +5,6 @@ import { createApp } from '../api/app.ts';
 import { listen } from '../api/server.ts';
 import { startComputeWorker } from '../workers/compute.ts';
 import { startControllerWorker } from '../workers/controller.ts';
-import { CONTROL_TASK_QUEUE } from '../workflows/task-queues.ts';
 import { fakeHostOptions, publicUrl, type Config } from './config.ts';
 import { connectTemporal, databaseUrl, openPool } from './connections.ts';
 import { createLogger } from './logger.ts';
@@ -48,7 +47,7 @@ export async function runApi(config: Config): Promise<Stop> {
   const db = await migratedPool(config);
   const temporal = await connectTemporal(config);
   await ensureSearchAttributes(temporal.connection, config.temporalNamespace);
-  const app = createApp({ db, temporal: temporal.connection, log, publicUrl: publicUrl(config), dataDir: config.dataDir, maxBodyBytes: config.maxBodyBytes, serviceDownTimeSeconds: config.serviceDownTimeSeconds, temporalNamespace: config.temporalNamespace });
+  const app = createApp({ db, temporal: temporal.connection, log, publicUrl: publicUrl(config), dataDir: config.dataDir, maxBodyBytes: config.maxBodyBytes, serviceDownTimeSeconds: config.serviceDownTimeSeconds, temporalNamespace: config.temporalNamespace, controlQueue: config.controlQueue });
   const api = await listen(app, config.apiHost, config.apiPort);
   log.info({ url: api.url }, 'API listening');
   return async () => {
@@ -72,8 +71,9 @@ export async function runController(config: Config): Promise<Stop> {
     log,
     serviceDownTimeSeconds: config.serviceDownTimeSeconds,
     reportIntervalSeconds: config.reportIntervalSeconds,
+    taskQueue: config.controlQueue,
   });
-  log.info({ taskQueue: CONTROL_TASK_QUEUE }, 'controller worker running');
+  log.info({ taskQueue: worker.taskQueue }, 'controller worker running');
   return async () => {
     await worker.stop();
     await temporal.close();
@@ -88,14 +88,16 @@ export async function runCompute(config: Config, opts: { host: string; driver: s
   const log = createLogger(config.logLevel);
   installTemporalRuntime(log);
   const temporal = await connectTemporal(config);
+  const fake = fakeHostOptions(config, opts.host);
   const worker = await startComputeWorker({
     connection: temporal.native,
     client: temporal.client,
     namespace: config.temporalNamespace,
     host: opts.host,
-    driver: new FakeDriver(opts.host, fakeHostOptions(config, opts.host).capacity, fakeHostOptions(config, opts.host).options),
+    driver: new FakeDriver(opts.host, fake.capacity, fake.options),
     reportIntervalSeconds: config.reportIntervalSeconds,
     log,
+    controlQueue: config.controlQueue,
   });
   log.info({ taskQueue: worker.taskQueue }, 'compute worker running');
   return async () => {
@@ -109,7 +111,7 @@ export async function runProbe(config: Config, host: string): Promise<void> {
   try {
     const info = await temporal.client.workflow.execute('probeHost', {
       workflowId: `probe-host-${host}-${Date.now()}`,
-      taskQueue: CONTROL_TASK_QUEUE,
+      taskQueue: config.controlQueue,
       args: [{ host }],
     });
     console.log(JSON.stringify(info, null, 2));

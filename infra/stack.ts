@@ -112,7 +112,7 @@ export async function startStack(config: Config, print: (line: string) => void =
       applied.length ? `applied migrations ${applied.join(', ')}` : 'schema up to date',
     );
 
-    const app = createApp({ db, temporal: temporal.connection, log, publicUrl: publicUrl(config), dataDir: config.dataDir, maxBodyBytes: config.maxBodyBytes, serviceDownTimeSeconds: config.serviceDownTimeSeconds, temporalNamespace: config.temporalNamespace });
+    const app = createApp({ db, temporal: temporal.connection, log, publicUrl: publicUrl(config), dataDir: config.dataDir, maxBodyBytes: config.maxBodyBytes, serviceDownTimeSeconds: config.serviceDownTimeSeconds, temporalNamespace: config.temporalNamespace, controlQueue: config.controlQueue });
     const api = await step(`API (${config.apiHost}:${config.apiPort})`, () => listen(app, config.apiHost, config.apiPort));
     stops.push({ name: 'api', stop: api.stop });
 
@@ -125,6 +125,7 @@ export async function startStack(config: Config, print: (line: string) => void =
         log,
         serviceDownTimeSeconds: config.serviceDownTimeSeconds,
         reportIntervalSeconds: config.reportIntervalSeconds,
+        taskQueue: config.controlQueue,
       }),
     );
     stops.push({ name: 'controller worker', stop: controller.stop });
@@ -142,6 +143,7 @@ export async function startStack(config: Config, print: (line: string) => void =
               driver: fakeDriver(config, fakeHostName(i + 1)),
               reportIntervalSeconds: config.reportIntervalSeconds,
               log,
+              controlQueue: config.controlQueue,
             }),
           ),
         ),

@@ -19,6 +19,8 @@ export interface ComputeOptions {
   driver: HypervisorDriver;
   reportIntervalSeconds: number;
   log: Logger;
+  /** The controller's task queue, where the host's monitor runs (default `novaflow-control`). */
+  controlQueue?: string;
 }
 
 /** Host names become task queue and workflow id parts, so they keep to a DNS-like alphabet. */
@@ -40,7 +42,7 @@ export async function startComputeWorker(opts: ComputeOptions): Promise<RunningW
         'hostMonitor',
         {
           workflowId: hostMonitorWorkflowId(opts.host),
-          taskQueue: CONTROL_TASK_QUEUE,
+          taskQueue: opts.controlQueue ?? CONTROL_TASK_QUEUE,
           args: [{ host: opts.host }],
           signal: heartbeatSignal,
           signalArgs: [{ info: await opts.driver.hostInfo() }],

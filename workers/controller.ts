@@ -26,13 +26,15 @@ export interface ControllerOptions {
   /** A pre-built bundle (tests build once); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkflowBundle;
   hostname?: string;
+  /** The controller's task queue (default `novaflow-control`). */
+  taskQueue?: string;
 }
 
 export async function startControllerWorker(opts: ControllerOptions): Promise<RunningWorker> {
   const worker = await Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
-    taskQueue: CONTROL_TASK_QUEUE,
+    taskQueue: opts.taskQueue ?? CONTROL_TASK_QUEUE,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
     activities: createControlActivities({
       db: opts.db,

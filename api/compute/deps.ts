@@ -9,4 +9,6 @@ export interface ComputeDeps extends ServiceDeps {
   serviceDownTimeSeconds: number;
   /** Starts and follows the lifecycle workflows. */
   temporal: Client;
+  /** The controller's task queue, where the workflows run. */
+  controlQueue: string;
 }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { prepareDatabase } from '../../infra/prepare-database.ts';
 import { freshDatabase, type TestDatabase } from './database.ts';
 import { freePort } from './ports.ts';
+import { testControlQueue } from './temporal.ts';
 
 export interface TestApi {
   url: string;
@@ -42,6 +43,7 @@ export async function startTestApi(opts: { maxBodyBytes?: number; reachable?: bo
     validateResponses: true,
     serviceDownTimeSeconds: 60,
     temporalNamespace: 'default',
+    controlQueue: testControlQueue,
   });
   const api = await listen(app, '127.0.0.1', port);
   return {

@@ -13,7 +13,7 @@ import { startComputeWorker } from '../../workers/compute.ts';
 import { startControllerWorker } from '../../workers/controller.ts';
 import type { RunningWorker } from '../../workers/running.ts';
 import { startTestApi, type TestApi } from './api.ts';
-import { connectTestTemporal, workflowBundle } from './temporal.ts';
+import { connectTestTemporal, testControlQueue, workflowBundle } from './temporal.ts';
 
 export interface TestStack extends TestApi {
   hosts: string[];
@@ -30,6 +30,7 @@ export async function startTestStack(opts: { hosts?: number; capacity?: FakeHost
     await startControllerWorker({
       connection: temporal.native, client: temporal.client, namespace: 'default', db: api.db.pool, log,
       serviceDownTimeSeconds: 60, reportIntervalSeconds: 30, workflowBundle: await workflowBundle(), hostname: `ctl-${run}`,
+      taskQueue: testControlQueue,
     }),
   ];
   const hosts = Array.from({ length: opts.hosts ?? 3 }, (_, i) => `h${i + 1}-${run}`);
@@ -39,7 +40,10 @@ export async function startTestStack(opts: { hosts?: number; capacity?: FakeHost
     drivers.set(host, driver);
     await upsertComputeHost(api.db.pool, await driver.hostInfo(), new Date());
     workers.push(
-      await startComputeWorker({ connection: temporal.native, client: temporal.client, namespace: 'default', host, driver, reportIntervalSeconds: 30, log }),
+      await startComputeWorker({
+        connection: temporal.native, client: temporal.client, namespace: 'default', host, driver, reportIntervalSeconds: 30, log,
+        controlQueue: testControlQueue,
+      }),
     );
   }
   return {

@@ -38,6 +38,7 @@ const router = computeRouter({
   validateResponses: false,
   serviceDownTimeSeconds: 60,
   temporal: {} as Client,
+  controlQueue: 'novaflow-control',
 });
 
 describe('the compute router', () => {

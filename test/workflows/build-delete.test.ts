@@ -18,11 +18,10 @@ import { startComputeWorker } from '../../workers/compute.ts';
 import { startControllerWorker } from '../../workers/controller.ts';
 import type { RunningWorker } from '../../workers/running.ts';
 import { buildWorkflowId, deleteWorkflowId } from '../../workflows/instance-states.ts';
-import { CONTROL_TASK_QUEUE } from '../../workflows/task-queues.ts';
 import { freshDatabase, type TestDatabase } from '../support/database.ts';
 import { tokenFor } from '../support/identity.ts';
 import { newInstance } from '../support/instances.ts';
-import { connectTestTemporal, workflowBundle, type TestTemporal } from '../support/temporal.ts';
+import { connectTestTemporal, testControlQueue, workflowBundle, type TestTemporal } from '../support/temporal.ts';
 
 const log = createLogger('silent');
 const run = randomBytes(3).toString('hex');
@@ -46,7 +45,7 @@ beforeAll(async () => {
   workers.push(
     await startControllerWorker({
       connection: temporal.native, client: temporal.client, namespace: 'default', db: db.pool, log, serviceDownTimeSeconds: 60,
-      reportIntervalSeconds: 5, workflowBundle: await workflowBundle(), hostname: `ctl-${run}`,
+      reportIntervalSeconds: 5, workflowBundle: await workflowBundle(), hostname: `ctl-${run}`, taskQueue: testControlQueue,
     }),
   );
   for (const host of HOSTS) {
@@ -56,6 +55,7 @@ beforeAll(async () => {
     workers.push(
       await startComputeWorker({
         connection: temporal.native, client: temporal.client, namespace: 'default', host, driver, reportIntervalSeconds: 60, log,
+        controlQueue: testControlQueue,
       }),
     );
   }
@@ -78,7 +78,7 @@ async function requestBuild(extraSpecs: Record<string, string> = {}, memoryMb = 
   ]);
   const handle = await temporal.client.workflow.start('buildInstance', {
     workflowId: buildWorkflowId(instance.uuid),
-    taskQueue: CONTROL_TASK_QUEUE,
+    taskQueue: testControlQueue,
     args: [{
       uuid: instance.uuid, requestId, projectId: project.projectId, userId: project.userId, maxAttempts: 3, networks: [],
       spec: {
@@ -113,7 +113,7 @@ async function deleteServer(uuid: string) {
     { type: 'state', task_state: 'deleting' },
     { type: 'action_started', action: 'delete', request_id: requestId, user_id: project.userId, project_id: project.projectId, workflow_id: deleteWorkflowId(uuid) },
   ]);
-  await temporal.client.workflow.execute('deleteInstance', { workflowId: deleteWorkflowId(uuid), taskQueue: CONTROL_TASK_QUEUE, args: [{ uuid, requestId, userPorts: [] }] });
+  await temporal.client.workflow.execute('deleteInstance', { workflowId: deleteWorkflowId(uuid), taskQueue: testControlQueue, args: [{ uuid, requestId, userPorts: [] }] });
 }
 
 describe('buildInstance', () => {

@@ -11,9 +11,8 @@ import { createLogger } from '../../infra/logger.ts';
 import { startComputeWorker } from '../../workers/compute.ts';
 import { startControllerWorker } from '../../workers/controller.ts';
 import type { RunningWorker } from '../../workers/running.ts';
-import { CONTROL_TASK_QUEUE } from '../../workflows/task-queues.ts';
 import { freshDatabase, type TestDatabase } from '../support/database.ts';
-import { connectTestTemporal, workflowBundle, type TestTemporal } from '../support/temporal.ts';
+import { connectTestTemporal, testControlQueue, workflowBundle, type TestTemporal } from '../support/temporal.ts';
 
 const log = createLogger('silent');
 const DOWN_TIME = 3;
@@ -37,6 +36,7 @@ beforeAll(async () => {
     reportIntervalSeconds: REPORT_INTERVAL,
     workflowBundle: await workflowBundle(),
     hostname: `controller-${run}`,
+    taskQueue: testControlQueue,
   });
 });
 
@@ -55,6 +55,7 @@ function compute(host: string, vcpus = 8): Promise<RunningWorker> {
     driver: new FakeDriver(host, { vcpus, memoryMb: 4096, localGb: 40 }),
     reportIntervalSeconds: REPORT_INTERVAL,
     log,
+    controlQueue: testControlQueue,
   });
 }
 
@@ -79,7 +80,7 @@ describe('a workflow reaches a compute host through its own task queue', () => {
     try {
       const info = await temporal.client.workflow.execute('probeHost', {
         workflowId: `test-probe-${host}`,
-        taskQueue: CONTROL_TASK_QUEUE,
+        taskQueue: testControlQueue,
         args: [{ host }],
       });
       expect(info).toMatchObject({ host, hypervisorHostname: host, hypervisorType: 'fake', vcpus: 12, memoryMb: 4096, localGb: 40 });
@@ -92,7 +93,7 @@ describe('a workflow reaches a compute host through its own task queue', () => {
     await expect(
       temporal.client.workflow.execute('probeHost', {
         workflowId: `test-probe-nobody-${run}`,
-        taskQueue: CONTROL_TASK_QUEUE,
+        taskQueue: testControlQueue,
         args: [{ host: `nobody-${run}` }],
         workflowExecutionTimeout: '60 seconds',
       }),

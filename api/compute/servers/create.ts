@@ -153,7 +153,7 @@ export function createServerHandler(deps: ComputeDeps & { temporal: Client }) {
 
     for (const instance of created) {
       try {
-        await startBuild(deps.temporal, {
+        await startBuild(deps.temporal, deps.controlQueue, {
           uuid: instance.uuid,
           requestId,
           projectId: instance.project_id,

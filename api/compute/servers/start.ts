@@ -4,7 +4,6 @@ import type { BuildInput } from '../../../workflows/build-instance.ts';
 import type { DeleteInput } from '../../../workflows/delete-instance.ts';
 import { buildWorkflowId, deleteWorkflowId } from '../../../workflows/instance-states.ts';
 import { InstanceUuid, Operation, ProjectId, RequestId } from '../../../workflows/search-attributes.ts';
-import { CONTROL_TASK_QUEUE } from '../../../workflows/task-queues.ts';
 
 function attributes(uuid: string, projectId: string, operation: string, requestId: string) {
   return [
@@ -15,21 +14,21 @@ function attributes(uuid: string, projectId: string, operation: string, requestI
   ] as const;
 }
 
-export async function startBuild(client: Client, input: BuildInput): Promise<void> {
+export async function startBuild(client: Client, taskQueue: string, input: BuildInput): Promise<void> {
   await client.workflow.start('buildInstance', {
     workflowId: buildWorkflowId(input.uuid),
-    taskQueue: CONTROL_TASK_QUEUE,
+    taskQueue,
     args: [input],
     typedSearchAttributes: [...attributes(input.uuid, input.projectId, 'create', input.requestId)],
   });
 }
 
 /** Starts the delete; a delete already running for the instance is left to finish (Nova accepts a repeated delete). */
-export async function startDelete(client: Client, input: DeleteInput, projectId: string): Promise<void> {
+export async function startDelete(client: Client, taskQueue: string, input: DeleteInput, projectId: string): Promise<void> {
   try {
     await client.workflow.start('deleteInstance', {
       workflowId: deleteWorkflowId(input.uuid),
-      taskQueue: CONTROL_TASK_QUEUE,
+      taskQueue,
       args: [input],
       typedSearchAttributes: [...attributes(input.uuid, projectId, 'delete', input.requestId)],
     });
