@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import type { HostState, ResourceRequest } from '../scheduler/types.ts';
+import { inTransaction } from '../../db/transaction.ts';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
@@ -50,19 +51,11 @@ export type ClaimOutcome = 'claimed' | 'no-room' | 'gone';
 
 /** Claims `req` on the provider for `consumerId`; a repeated claim by the same consumer is a no-op success. */
 export async function claim(pool: pg.Pool, providerId: string, consumerId: string, req: ResourceRequest): Promise<ClaimOutcome> {
-  const db = await pool.connect();
-  try {
-    await db.query('BEGIN');
+  return inTransaction(pool, async (db) => {
     const locked = await db.query('SELECT id FROM resource_providers WHERE id = $1 FOR UPDATE', [providerId]);
-    if (!locked.rowCount) {
-      await db.query('ROLLBACK');
-      return 'gone';
-    }
+    if (!locked.rowCount) return 'gone';
     const existing = await db.query('SELECT 1 FROM allocations WHERE resource_provider_id = $1 AND consumer_id = $2', [providerId, consumerId]);
-    if (existing.rowCount) {
-      await db.query('COMMIT');
-      return 'claimed';
-    }
+    if (existing.rowCount) return 'claimed';
     const room = await db.query(
       `SELECT (${FREE.vcpus}) >= $2 AND (${FREE.memory}) >= $3 AND (${FREE.disk}) >= $4 AS fits
          FROM resource_providers rp
@@ -71,23 +64,14 @@ export async function claim(pool: pg.Pool, providerId: string, consumerId: strin
         WHERE rp.id = $1`,
       [providerId, req.vcpus, req.memoryMb, req.diskGb],
     );
-    if (!room.rows[0]?.fits) {
-      await db.query('ROLLBACK');
-      return 'no-room';
-    }
+    if (!room.rows[0]?.fits) return 'no-room';
     await db.query(
       'INSERT INTO allocations (resource_provider_id, consumer_id, vcpus, memory_mb, disk_gb) VALUES ($1, $2, $3, $4, $5)',
       [providerId, consumerId, req.vcpus, req.memoryMb, req.diskGb],
     );
     await db.query('UPDATE resource_providers SET generation = generation + 1 WHERE id = $1', [providerId]);
-    await db.query('COMMIT');
     return 'claimed';
-  } catch (err) {
-    await db.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    db.release();
-  }
+  });
 }
 
 /** Releases the consumer's allocations (on one provider, or everywhere). Idempotent. */

@@ -1,6 +1,7 @@
 /** Flavor queries. Visibility: public flavors, plus private ones shared with the caller's project (admin: all). */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { inTransaction } from '../../db/transaction.ts';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
@@ -134,9 +135,7 @@ export const DEFAULT_FLAVORS: readonly NewFlavor[] = [
 
 /** On the very first start only: a flavor an operator deletes later stays deleted. */
 export async function bootstrapFlavors(pool: pg.Pool): Promise<void> {
-  const db = await pool.connect();
-  try {
-    await db.query('BEGIN');
+  await inTransaction(pool, async (db) => {
     const first = await db.query(`INSERT INTO bootstrap_steps (name) VALUES ('default-flavors') ON CONFLICT DO NOTHING`);
     if (first.rowCount === 1) {
       for (const f of DEFAULT_FLAVORS) {
@@ -146,11 +145,5 @@ export async function bootstrapFlavors(pool: pg.Pool): Promise<void> {
         );
       }
     }
-    await db.query('COMMIT');
-  } catch (err) {
-    await db.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    db.release();
-  }
+  });
 }

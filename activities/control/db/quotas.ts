@@ -82,3 +82,37 @@ export async function instancesAllowed(
     `Quota exceeded for ${names}: Requested ${over.map((o) => o.requested).join(', ')}, but already used ${over.map((o) => o.used).join(', ')} of ${over.map((o) => o.limit).join(', ')} ${names}`,
   );
 }
+
+export async function setQuotaLimits(db: Queryable, projectId: string, limits: Partial<Record<QuotaResource, number>>): Promise<void> {
+  for (const [resource, limit] of Object.entries(limits)) {
+    await db.query(
+      `INSERT INTO quotas (project_id, resource, hard_limit) VALUES ($1, $2, $3)
+       ON CONFLICT (project_id, resource) DO UPDATE SET hard_limit = EXCLUDED.hard_limit, updated_at = now()`,
+      [projectId, resource, limit],
+    );
+  }
+}
+
+export async function revertQuotaLimits(db: Queryable, projectId: string): Promise<void> {
+  await db.query('DELETE FROM quotas WHERE project_id = $1', [projectId]);
+}
+
+/** Usage of every counted compute resource of a project (key pairs are counted for the calling user). */
+export async function fullUsage(db: Queryable, projectId: string, userId: string): Promise<Record<QuotaResource, number>> {
+  const compute = await computeUsage(db, projectId);
+  const other = await db.query<{ key_pairs: number; server_groups: number }>(
+    `SELECT (SELECT count(*) FROM key_pairs WHERE user_id = $2)::int AS key_pairs,
+            (SELECT count(*) FROM server_groups WHERE project_id = $1)::int AS server_groups`,
+    [projectId, userId],
+  );
+  return {
+    ...compute,
+    key_pairs: other.rows[0]!.key_pairs,
+    server_groups: other.rows[0]!.server_groups,
+    metadata_items: 0,
+    server_group_members: 0,
+    injected_files: 0,
+    injected_file_content_bytes: 0,
+    injected_file_path_bytes: 0,
+  };
+}

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { HostInfo } from '../../host/driver.ts';
+import { inTransaction } from '../../db/transaction.ts';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
@@ -11,9 +12,7 @@ type Queryable = Pick<pg.Pool, 'query'>;
  * inventory really changes.
  */
 export async function upsertComputeHost(db: pg.Pool, info: HostInfo, seenAt: Date, availabilityZone = 'nova'): Promise<void> {
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(db, async (client) => {
     const service = await client.query<{ id: string }>(
       `INSERT INTO services (uuid, host, "binary", topic, availability_zone, state, last_seen_at, report_count, updated_at)
        VALUES ($1, $2, 'nova-compute', 'compute', $3, 'up', $4, 1, now())
@@ -41,13 +40,7 @@ export async function upsertComputeHost(db: pg.Pool, info: HostInfo, seenAt: Dat
       [randomUUID(), info.hypervisorHostname, info.host, serviceId, info.hypervisorType, info.hypervisorVersion,
         info.hostIp, info.vcpus, info.memoryMb, info.localGb],
     );
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Notes a heartbeat of an up host without touching its inventory. */
@@ -127,30 +120,16 @@ export async function updateServiceStatus(
 
 /** Removes a compute service and its resource provider; false while the provider still holds allocations. */
 export async function deleteComputeService(pool: pg.Pool, uuid: string): Promise<'deleted' | 'in-use' | 'missing'> {
-  const db = await pool.connect();
-  try {
-    await db.query('BEGIN');
+  return inTransaction(pool, async (db) => {
     const svc = await db.query<{ id: string }>('SELECT id FROM services WHERE uuid = $1 FOR UPDATE', [uuid]);
-    if (!svc.rows[0]) {
-      await db.query('ROLLBACK');
-      return 'missing';
-    }
+    if (!svc.rows[0]) return 'missing';
     const used = await db.query(
       'SELECT 1 FROM allocations a JOIN resource_providers rp ON rp.id = a.resource_provider_id WHERE rp.service_id = $1 LIMIT 1',
       [svc.rows[0].id],
     );
-    if (used.rowCount) {
-      await db.query('ROLLBACK');
-      return 'in-use';
-    }
+    if (used.rowCount) return 'in-use';
     await db.query('DELETE FROM resource_providers WHERE service_id = $1', [svc.rows[0].id]);
     await db.query('DELETE FROM services WHERE id = $1', [svc.rows[0].id]);
-    await db.query('COMMIT');
     return 'deleted';
-  } catch (err) {
-    await db.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    db.release();
-  }
+  });
 }

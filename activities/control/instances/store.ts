@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import type { InstanceEvent } from './events.ts';
 import { project } from './projection.ts';
+import { inTransaction } from '../../db/transaction.ts';
 
 export interface Expectation {
   /** Allowed vm_states; undefined: any. */
@@ -48,18 +49,7 @@ export interface AppendResult {
 }
 
 export async function appendEvents(pool: pg.Pool, uuid: string, events: InstanceEvent[], opts: AppendOptions = {}): Promise<AppendResult> {
-  const db = await pool.connect();
-  try {
-    await db.query('BEGIN');
-    const result = await appendEventsWith(db, uuid, events, opts);
-    await db.query(result.appended ? 'COMMIT' : 'ROLLBACK');
-    return result;
-  } catch (err) {
-    await db.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    db.release();
-  }
+  return inTransaction(pool, (db) => appendEventsWith(db, uuid, events, opts));
 }
 
 /** The same, inside the caller's transaction (so several instances can be created atomically with a quota check). */
@@ -107,21 +97,13 @@ export async function allocateInstanceId(db: Pick<pg.Pool, 'query'>): Promise<nu
 
 /** Drops the projections and replays every event into them, in order. */
 export async function rebuildProjections(pool: pg.Pool): Promise<number> {
-  const db = await pool.connect();
-  try {
-    await db.query('BEGIN');
+  return inTransaction(pool, async (db) => {
     await db.query('LOCK TABLE instance_events IN SHARE MODE');
     await db.query('TRUNCATE instance_action_events, instance_actions, instances');
     const events = await db.query<{ instance_uuid: string; seq: string; payload: InstanceEvent; at: Date }>(
       'SELECT instance_uuid, seq, payload, at FROM instance_events ORDER BY instance_uuid, seq',
     );
     for (const e of events.rows) await project(db, e.instance_uuid, Number(e.seq), e.payload, e.at);
-    await db.query('COMMIT');
     return events.rowCount ?? 0;
-  } catch (err) {
-    await db.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    db.release();
-  }
+  });
 }

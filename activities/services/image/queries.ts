@@ -21,20 +21,7 @@ export async function getImage(db: Querier, id: string, opts: { lock?: boolean }
 }
 
 /** Runs `work` in a transaction on one connection. */
-export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
+export { inTransaction as transaction } from '../../db/transaction.ts';
 
 export interface NewImage extends ImageFields {
   id?: string;

@@ -14,21 +14,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Neutron's ids are UUIDs; anything else names nothing (and must not reach a uuid column). */
 export const isUuid = (text: unknown): text is string => typeof text === 'string' && UUID.test(text);
 
-/** Runs `fn` in a transaction on one pooled connection; rolls back on any error. */
-export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
+export { inTransaction } from '../../db/transaction.ts';
 
 /** PostgreSQL's error code on a failed statement (23505 unique violation, 23503 foreign key violation). */
 export const pgCode = (err: unknown): string | undefined => (err as { code?: string } | null)?.code;

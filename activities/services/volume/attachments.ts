@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { attachmentNotFound, invalidVolume, volumeNotFound } from './errors.ts';
 import { volumePath } from './storage.ts';
 import { isUuid } from './volumes.ts';
+import { inTransaction } from '../../db/transaction.ts';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
@@ -53,20 +54,6 @@ export async function listAttachments(db: Queryable, filter: AttachmentFilter): 
   return result.rows;
 }
 
-async function inTransaction<T>(pool: pg.Pool, fn: (db: pg.PoolClient) => Promise<T>): Promise<T> {
-  const db = await pool.connect();
-  try {
-    await db.query('BEGIN');
-    const result = await fn(db);
-    await db.query('COMMIT');
-    return result;
-  } catch (err) {
-    await db.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    db.release();
-  }
-}
 
 async function lockVolume(db: pg.PoolClient, id: string) {
   const result = await db.query<{ status: string; multiattach: boolean }>('SELECT status, multiattach FROM volumes WHERE id = $1 FOR UPDATE', [id]);

@@ -28,6 +28,10 @@ export const computePolicy: ServicePolicy = {
     'os_compute_api:os-instance-actions:list': checks.projectReaderOrAdmin,
     'os_compute_api:os-instance-actions:show': checks.projectReaderOrAdmin,
     'os_compute_api:os-instance-actions:events': checks.admin,
+    'os_compute_api:os-quota-sets:show': checks.projectReaderOrAdmin,
+    'os_compute_api:os-quota-sets:detail': checks.projectReaderOrAdmin,
+    'os_compute_api:os-quota-sets:update': checks.admin,
+    'os_compute_api:os-quota-sets:delete': checks.admin,
     ...keypairAndGroupRules,
   },
 };
