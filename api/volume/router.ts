@@ -12,6 +12,7 @@ import { bodyErrors, jsonBody } from '../json-body.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import { volumeActionRoutes } from './actions.ts';
 import { attachmentRoutes } from './attachments.ts';
+import { limitRoutes } from './limits.ts';
 import { volumeVersion } from './microversion.ts';
 import { typeRoutes } from './types.ts';
 import { v3Document, versionList } from './versions.ts';
@@ -38,7 +39,7 @@ export function volumeRouter(deps: ServiceDeps): Router {
   v3.use(volumeVersion, stripProjectId);
   v3.get('/', (_req, res) => void res.json(v3Document(base)));
   v3.use(authenticate(deps), jsonBody(deps.maxBodyBytes), bodyErrors);
-  v3.use(volumeRoutes(deps), volumeActionRoutes(deps), attachmentRoutes(deps), typeRoutes());
+  v3.use(volumeRoutes(deps), volumeActionRoutes(deps), attachmentRoutes(deps), typeRoutes(), limitRoutes(deps));
   v3.use((_req, _res, next) => next(notFound()));
   router.use('/v3', v3);
 

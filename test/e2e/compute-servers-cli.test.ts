@@ -76,5 +76,9 @@ describe('openstack server commands', () => {
     const services = await os_<{ Binary: string; State: string }[]>(admin, 'compute', 'service', 'list');
     expect(services.filter((s) => s.Binary === 'nova-compute' && s.State === 'up')).toHaveLength(3);
     expect((await os_<{ 'Zone Name': string }[]>(admin, 'availability', 'zone', 'list', '--compute')).map((z) => z['Zone Name'])).toContain('nova');
+    const limits = await os_<{ Name: string; Value: number }[]>(demo, 'limits', 'show', '--absolute');
+    expect(limits).toEqual(expect.arrayContaining([{ Name: 'max_total_instances', Value: 10 }, { Name: 'max_total_volumes', Value: 10 }]));
+    const quota = await os_<{ Resource: string; Limit: number }[]>(demo, 'quota', 'show', '--compute');
+    expect(quota).toEqual(expect.arrayContaining([{ Resource: 'instances', Limit: 10 }, { Resource: 'cores', Limit: 20 }]));
   });
 });
