@@ -2,7 +2,7 @@
  * Named activity option profiles. Every activity runs under one of these, so its timeout and retry policy are
  * chosen deliberately and visible in one place.
  */
-import type { ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 
 /** Short database writes on the controller: fast, retried with backoff while PostgreSQL is unreachable. */
 export const controllerDb: ActivityOptions = {
@@ -25,9 +25,11 @@ export const scheduling: ActivityOptions = {
 
 /**
  * Guest work on a compute host (fetch image, spawn, destroy). A host that is down cannot take the task: after
- * five minutes in its queue the attempt fails and the build moves to another host.
+ * five minutes in its queue the attempt fails and the build moves to another host. A cancelled build waits for
+ * a spawn already running to end before it undoes it — else the undo could run first and the guest outlive it.
  */
 export const hostSpawn: ActivityOptions = {
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   scheduleToStartTimeout: '5 minutes',
   startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 3 },
@@ -45,4 +47,13 @@ export const awaitWorkflow: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+};
+
+/**
+ * Recording instance events: a short insert run as a local activity in the controller worker that runs the
+ * workflow, which saves a task queue round trip per state change (the steps themselves stay activities).
+ */
+export const recordLocally: LocalActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 };

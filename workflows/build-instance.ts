@@ -11,6 +11,7 @@ import {
   CancellationScope,
   isCancellation,
   proxyActivities,
+  proxyLocalActivities,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -21,7 +22,7 @@ import type { InstanceEvent } from '../activities/control/instances/events.ts';
 import type { RequestSpec } from '../activities/control/scheduler/types.ts';
 import type { DomainSpec } from '../activities/host/driver.ts';
 import type { HostActivities } from '../activities/host/index.ts';
-import { controllerDb, hostCleanup, hostSpawn, scheduling } from './activity-profiles.ts';
+import { controllerDb, hostCleanup, hostSpawn, recordLocally, scheduling } from './activity-profiles.ts';
 import { Host } from './search-attributes.ts';
 import { hostTaskQueue } from './task-queues.ts';
 
@@ -38,6 +39,8 @@ export interface BuildInput {
 }
 
 const control = proxyActivities<ControlActivities>(controllerDb);
+/** Short bookkeeping writes, run locally in the controller worker. */
+const events = proxyLocalActivities<ControlActivities>(recordLocally);
 const scheduler = proxyActivities<ControlActivities>(scheduling);
 const onHost = (host: string) => proxyActivities<HostActivities>({ ...hostSpawn, taskQueue: hostTaskQueue(host) });
 const cleanupOn = (host: string) => proxyActivities<HostActivities>({ ...hostCleanup, taskQueue: hostTaskQueue(host) });
@@ -61,8 +64,8 @@ export async function buildInstance(input: BuildInput): Promise<'active' | 'erro
   const { uuid, requestId } = input;
   const workflowId = workflowInfo().workflowId;
   let step = 0;
-  const record = (events: InstanceEvent[], name: string) =>
-    control.recordEvents({ uuid, events, requestId, workflowId, idemKey: `${workflowId}:${++step}:${name}` });
+  const record = (list: InstanceEvent[], name: string) =>
+    events.recordEvents({ uuid, events: list, requestId, workflowId, idemKey: `${workflowId}:${++step}:${name}` });
 
   let placement: Placement | undefined;
   /** Destroys what the host may have made (a host that cannot be reached cleans up when it returns) and frees its claim. */
@@ -105,7 +108,10 @@ export async function buildInstance(input: BuildInput): Promise<'active' | 'erro
         `placed-${attempt}`,
       );
       try {
-        const network = await control.allocateNetwork({ uuid, projectId: input.projectId, host: here.host, requested: input.networks });
+        const network =
+          input.networks.length > 0
+            ? await control.allocateNetwork({ uuid, projectId: input.projectId, host: here.host, requested: input.networks })
+            : { addresses: {}, interfaces: [] };
         await record(
           [
             { type: 'networked', addresses: network.addresses },
@@ -117,7 +123,7 @@ export async function buildInstance(input: BuildInput): Promise<'active' | 'erro
         const host = onHost(here.host);
         await host.fetchImage(input.domain.image);
         await host.spawnGuest({ ...input.domain, interfaces: network.interfaces });
-        await control.noteBuildResult({ host: here.host, failed: false });
+        await events.noteBuildResult({ host: here.host, failed: false });
         await record(
           [
             { type: 'spawned' },
@@ -130,7 +136,7 @@ export async function buildInstance(input: BuildInput): Promise<'active' | 'erro
       } catch (err) {
         if (isCancellation(err)) throw err;
         await undoOnHost(here);
-        await control.noteBuildResult({ host: here.host, failed: true });
+        await events.noteBuildResult({ host: here.host, failed: true });
         await record(
           [{ type: 'action_event_finished', request_id: requestId, event: BUILD_EVENT, result: 'Error', traceback: failureMessage(err) }],
           `host-failed-${attempt}`,

@@ -4,10 +4,10 @@
  * the guest on its host (skipped when the host is down: Nova's local delete), releases the claims and records
  * the instance deleted. The API has already set task_state `deleting` and recorded the `delete` action.
  */
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { ControlActivities } from '../activities/control/index.ts';
 import type { HostActivities } from '../activities/host/index.ts';
-import { awaitWorkflow, controllerDb, hostCleanup } from './activity-profiles.ts';
+import { awaitWorkflow, controllerDb, hostCleanup, recordLocally } from './activity-profiles.ts';
 import { hostTaskQueue } from './task-queues.ts';
 
 export interface DeleteInput {
@@ -19,6 +19,8 @@ export interface DeleteInput {
 
 const control = proxyActivities<ControlActivities>(controllerDb);
 const waiting = proxyActivities<ControlActivities>(awaitWorkflow);
+/** Short bookkeeping reads and writes, run locally in the controller worker. */
+const local = proxyLocalActivities<ControlActivities>(recordLocally);
 const DELETE_EVENT = 'compute_terminate_instance';
 
 export async function deleteInstance(input: DeleteInput): Promise<void> {
@@ -27,9 +29,9 @@ export async function deleteInstance(input: DeleteInput): Promise<void> {
   // A build still running is cancelled and undoes its own work; every step below is idempotent after it.
   await waiting.stopBuild({ uuid });
 
-  const where = await control.instanceLocation({ uuid });
+  const where = await local.instanceLocation({ uuid });
   if (!where) return;
-  await control.recordEvents({
+  await local.recordEvents({
     uuid, requestId, workflowId, idemKey: `${workflowId}:start`,
     events: [{ type: 'action_event_started', request_id: requestId, event: DELETE_EVENT, host: where.host }],
   });
@@ -39,7 +41,7 @@ export async function deleteInstance(input: DeleteInput): Promise<void> {
   }
   await control.deallocateNetwork({ uuid, userPorts: input.userPorts });
   await control.releaseClaims({ uuid });
-  await control.recordEvents({
+  await local.recordEvents({
     uuid, requestId, workflowId, idemKey: `${workflowId}:done`,
     events: [
       { type: 'deleted' },
