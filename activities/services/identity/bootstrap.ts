@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import { DEFAULT_DOMAIN_ID, newId } from './ids.ts';
 import { hashPassword } from './passwords.ts';
+import { inTransaction } from '../../db/transaction.ts';
 
 export interface BootstrapInput {
   adminPassword: string;
@@ -20,9 +21,7 @@ async function ensure(db: pg.PoolClient, select: string, selectArgs: unknown[], 
 }
 
 export async function bootstrapIdentity(pool: pg.Pool, input: BootstrapInput): Promise<void> {
-  const db = await pool.connect();
-  try {
-    await db.query('BEGIN');
+  await inTransaction(pool, async (db) => {
     await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['novaflow-identity-bootstrap']);
     await db.query(
       `INSERT INTO domains (id, name, description) VALUES ($1, 'Default', 'The default domain') ON CONFLICT DO NOTHING`,
@@ -54,11 +53,5 @@ export async function bootstrapIdentity(pool: pg.Pool, input: BootstrapInput): P
        ON CONFLICT DO NOTHING`,
       [adminUser, admin, adminProject, demoUser, member, demoProject],
     );
-    await db.query('COMMIT');
-  } catch (err) {
-    await db.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    db.release();
-  }
+  });
 }
