@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { tokenFor } from '../support/identity.ts';
+import { computeClient } from '../support/compute-client.ts';
 
 let api: TestApi;
 let admin: string;
@@ -13,15 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => api.stop());
 
-async function call(token: string, method: string, path: string, body?: unknown, version = '2.1') {
-  const res = await fetch(`${api.url}/compute/v2.1${path}`, {
-    method,
-    headers: { 'X-Auth-Token': token, 'OpenStack-API-Version': `compute ${version}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const call = computeClient(() => api.url);
 
 type Flavor = Record<string, unknown> & { id: string; name: string };
 

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenFor } from '../support/identity.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
+import { computeClient } from '../support/compute-client.ts';
 
 let stack: TestStack;
 let admin: string;
@@ -16,15 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.stop());
 
-async function call(token: string, method: string, path: string, body?: unknown, version = '2.1') {
-  const res = await fetch(`${stack.url}/compute/v2.1${path}`, {
-    method,
-    headers: { 'X-Auth-Token': token, 'X-OpenStack-Nova-API-Version': version, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const call = computeClient(() => stack.url);
 
 describe('quotas', () => {
   it('shows Nova’s default limits and the project’s usage', async () => {

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenFor } from '../support/identity.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
+import { computeClient } from '../support/compute-client.ts';
 
 let stack: TestStack;
 let member: string;
@@ -19,15 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.stop());
 
-async function call(token: string, method: string, path: string, body?: unknown, version = '2.1') {
-  const res = await fetch(`${stack.url}/compute/v2.1${path}`, {
-    method,
-    headers: { 'X-Auth-Token': token, 'X-OpenStack-Nova-API-Version': version, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
-}
+const call = computeClient(() => stack.url);
 
 async function waitForStatus(token: string, id: string, wanted: string, version = '2.1') {
   for (let i = 0; i < 200; i++) {
