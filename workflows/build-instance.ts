@@ -121,7 +121,7 @@ export async function buildInstance(input: BuildInput): Promise<'active' | 'erro
           `networked-${attempt}`,
         );
         const host = onHost(here.host);
-        await host.fetchImage(input.domain.image);
+        if (input.domain.image) await host.fetchImage(input.domain.image);
         await host.spawnGuest({ ...input.domain, interfaces: network.interfaces });
         await events.noteBuildResult({ host: here.host, failed: false });
         await record(

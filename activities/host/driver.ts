@@ -29,6 +29,31 @@ export interface NetworkInterface {
   networkId: string;
 }
 
+/** The image a guest boots from, as the image service describes it (no secrets: hosts fetch the bytes themselves). */
+export interface ImageRef {
+  id: string;
+  properties: Record<string, string>;
+  diskFormat?: string;
+  size?: number | null;
+  /** sha512 (`os_hash_value`) when known, so a host can check what it downloaded. */
+  hash?: string | null;
+}
+
+/**
+ * A volume from the volume service, attached to the guest as a disk. `connection` is the attachment's
+ * connection_info as the volume service returned it (for the embedded service: `{driver_volume_type: 'file', data:
+ * {device_path}}`).
+ */
+export interface VolumeDisk {
+  volumeId: string;
+  attachmentId: string;
+  /** Guest device name, `vda`, `vdb`, ... */
+  device: string;
+  /** 0 for the root disk of a server booted from a volume, null for extra volumes. */
+  bootIndex: number | null;
+  connection: { driver_volume_type: string; data: Record<string, unknown> };
+}
+
 /** Everything a host needs to build a guest; sent by the controller in the activity's arguments. */
 export interface DomainSpec {
   uuid: string;
@@ -37,7 +62,11 @@ export interface DomainSpec {
   vcpus: number;
   memoryMb: number;
   rootGb: number;
-  image: { id: string; properties: Record<string, string> };
+  /** The boot image; null when the server boots from a volume. */
+  image: ImageRef | null;
+  /** Volumes in device order; the one with bootIndex 0 is the root disk when `image` is null. */
+  volumes: VolumeDisk[];
+  configDrive: boolean;
   interfaces: NetworkInterface[];
   userData: string | null;
   keyData: string | null;
@@ -56,11 +85,13 @@ export class RescheduledBuildError extends Error {
   readonly type = 'RescheduledBuildError';
 }
 
+export type RebootKind = 'SOFT' | 'HARD';
+
 export interface HypervisorDriver {
   readonly name: DriverName;
   hostInfo(): Promise<HostInfo>;
   /** Makes the image available on the host (cache). Idempotent. */
-  fetchImage(image: DomainSpec['image']): Promise<void>;
+  fetchImage(image: ImageRef): Promise<void>;
   /** Defines and starts the guest. Idempotent: an existing running guest of the same uuid is success. */
   spawn(spec: DomainSpec): Promise<DomainState>;
   /** Stops and removes the guest and its local disks. A missing guest is not an error. */
@@ -68,4 +99,28 @@ export interface HypervisorDriver {
   /** The guest's state, or undefined when the host has no such guest. */
   domainState(uuid: string): Promise<DomainState | undefined>;
   listDomains(): Promise<DomainState[]>;
+
+  // Power actions. Each is idempotent: asking for the state the guest is already in succeeds.
+  powerOff(uuid: string): Promise<DomainState>;
+  powerOn(uuid: string): Promise<DomainState>;
+  reboot(uuid: string, kind: RebootKind): Promise<DomainState>;
+  pause(uuid: string): Promise<DomainState>;
+  unpause(uuid: string): Promise<DomainState>;
+  /** Saves the guest's memory to disk and stops it (libvirt managed save). */
+  suspend(uuid: string): Promise<DomainState>;
+  resume(uuid: string): Promise<DomainState>;
+  /** The guest's serial console log, the last `lines` lines when given. */
+  consoleOutput(uuid: string, lines?: number): Promise<string>;
+  /** Hot-plugs a volume; attaching one already attached succeeds. */
+  attachVolume(uuid: string, disk: VolumeDisk): Promise<void>;
+  /** Removes a volume's disk; a volume not attached is not an error. */
+  detachVolume(uuid: string, volumeId: string): Promise<void>;
+}
+
+/** A guest the host does not have (a power action on it cannot succeed by retrying). */
+export class GuestNotFoundError extends Error {
+  readonly type = 'GuestNotFound';
+  constructor(uuid: string) {
+    super(`Instance ${uuid} could not be found on this host.`);
+  }
 }

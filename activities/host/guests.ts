@@ -1,11 +1,11 @@
 /** Host-side guest lifecycle activities, served on `compute.<host>`. Each is idempotent. */
 import { ApplicationFailure } from '@temporalio/common';
-import type { DomainSpec, DomainState, HypervisorDriver } from './driver.ts';
+import type { DomainSpec, DomainState, HypervisorDriver, ImageRef } from './driver.ts';
 import { RescheduledBuildError } from './driver.ts';
 
 export function createGuestActivities(driver: HypervisorDriver) {
   return {
-    async fetchImage(image: DomainSpec['image']): Promise<void> {
+    async fetchImage(image: ImageRef): Promise<void> {
       await driver.fetchImage(image);
     },
     /** A driver's reschedulable failure becomes a non-retryable failure of that type: the controller moves on. */

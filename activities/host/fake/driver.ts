@@ -8,7 +8,18 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PowerState, RescheduledBuildError, type DomainSpec, type DomainState, type HostInfo, type HypervisorDriver } from '../driver.ts';
+import {
+  GuestNotFoundError,
+  PowerState,
+  RescheduledBuildError,
+  type DomainSpec,
+  type DomainState,
+  type HostInfo,
+  type HypervisorDriver,
+  type PowerStateValue,
+  type RebootKind,
+  type VolumeDisk,
+} from '../driver.ts';
 
 export interface FakeHostCapacity {
   vcpus: number;
@@ -28,7 +39,7 @@ export const FAIL_SPAWN_KEY = 'novaflow:fake_fail_spawn_on';
 
 export class FakeDriver implements HypervisorDriver {
   readonly name = 'fake' as const;
-  private domains = new Map<string, DomainState>();
+  private domains = new Map<string, FakeDomain>();
   private loaded: Promise<void> | undefined;
   private writing: Promise<void> = Promise.resolve();
 
@@ -46,7 +57,7 @@ export class FakeDriver implements HypervisorDriver {
     this.loaded ??= (async () => {
       if (!this.stateFile) return;
       const text = await fs.readFile(this.stateFile, 'utf8').catch(() => undefined);
-      if (text) for (const d of JSON.parse(text) as DomainState[]) this.domains.set(d.uuid, d);
+      if (text) for (const d of JSON.parse(text) as FakeDomain[]) this.domains.set(d.uuid, { ...d, volumes: d.volumes ?? [], console: d.console ?? [] });
     })();
     return this.loaded;
   }
@@ -81,16 +92,22 @@ export class FakeDriver implements HypervisorDriver {
   async spawn(spec: DomainSpec): Promise<DomainState> {
     await this.load();
     const existing = this.domains.get(spec.uuid);
-    if (existing) return existing;
+    if (existing) return stateOf(existing);
     const failOn = spec.extraSpecs[FAIL_SPAWN_KEY]?.split(',').map((h) => h.trim());
     if (this.options.failSpawn || failOn?.includes('*') || failOn?.includes(this.host)) {
       throw new RescheduledBuildError(`Build of instance ${spec.uuid} was re-scheduled: injected spawn failure on fake host ${this.host}`);
     }
     if (this.options.spawnMs) await sleep(this.options.spawnMs);
-    const domain: DomainState = { uuid: spec.uuid, name: spec.name, powerState: PowerState.RUNNING };
+    const domain: FakeDomain = {
+      uuid: spec.uuid,
+      name: spec.name,
+      powerState: PowerState.RUNNING,
+      volumes: spec.volumes.map((v) => v.volumeId),
+      console: [`[fake] ${spec.name} (${spec.uuid}) booted on ${this.host}`],
+    };
     this.domains.set(spec.uuid, domain);
     await this.save();
-    return domain;
+    return stateOf(domain);
   }
 
   async destroy(uuid: string): Promise<void> {
@@ -100,11 +117,98 @@ export class FakeDriver implements HypervisorDriver {
 
   async domainState(uuid: string): Promise<DomainState | undefined> {
     await this.load();
-    return this.domains.get(uuid);
+    const d = this.domains.get(uuid);
+    return d && stateOf(d);
   }
 
   async listDomains(): Promise<DomainState[]> {
     await this.load();
-    return [...this.domains.values()];
+    return [...this.domains.values()].map(stateOf);
   }
+
+  /** Moves a guest to `to` when it is in one of `from` (or already in `to`); anything else is a driver error. */
+  private async transition(uuid: string, from: PowerStateValue[], to: PowerStateValue, line: string): Promise<DomainState> {
+    await this.load();
+    const d = this.domains.get(uuid);
+    if (!d) throw new GuestNotFoundError(uuid);
+    if (d.powerState !== to) {
+      if (!from.includes(d.powerState)) throw new Error(`fake guest ${uuid} cannot go from power state ${d.powerState} to ${to}`);
+      d.powerState = to;
+      d.console.push(`[fake] ${line}`);
+      await this.save();
+    }
+    return stateOf(d);
+  }
+
+  powerOff(uuid: string): Promise<DomainState> {
+    return this.transition(uuid, [PowerState.RUNNING, PowerState.PAUSED, PowerState.SUSPENDED, PowerState.CRASHED], PowerState.SHUTDOWN, 'powered off');
+  }
+  powerOn(uuid: string): Promise<DomainState> {
+    return this.transition(uuid, [PowerState.SHUTDOWN, PowerState.CRASHED, PowerState.NOSTATE], PowerState.RUNNING, 'powered on');
+  }
+  async reboot(uuid: string, kind: RebootKind): Promise<DomainState> {
+    await this.load();
+    const d = this.domains.get(uuid);
+    if (!d) throw new GuestNotFoundError(uuid);
+    if (kind === 'SOFT' && d.powerState !== PowerState.RUNNING) throw new Error(`fake guest ${uuid} is not running; a soft reboot needs a running guest`);
+    d.powerState = PowerState.RUNNING;
+    d.console.push(`[fake] ${kind === 'SOFT' ? 'soft' : 'hard'} reboot`);
+    await this.save();
+    return stateOf(d);
+  }
+  pause(uuid: string): Promise<DomainState> {
+    return this.transition(uuid, [PowerState.RUNNING], PowerState.PAUSED, 'paused');
+  }
+  unpause(uuid: string): Promise<DomainState> {
+    return this.transition(uuid, [PowerState.PAUSED], PowerState.RUNNING, 'unpaused');
+  }
+  suspend(uuid: string): Promise<DomainState> {
+    return this.transition(uuid, [PowerState.RUNNING, PowerState.PAUSED], PowerState.SUSPENDED, 'suspended (memory saved)');
+  }
+  resume(uuid: string): Promise<DomainState> {
+    return this.transition(uuid, [PowerState.SUSPENDED], PowerState.RUNNING, 'resumed');
+  }
+
+  async consoleOutput(uuid: string, lines?: number): Promise<string> {
+    await this.load();
+    const d = this.domains.get(uuid);
+    if (!d) throw new GuestNotFoundError(uuid);
+    const all = d.console;
+    return `${(lines === undefined ? all : all.slice(-lines)).join('\n')}\n`;
+  }
+
+  async attachVolume(uuid: string, disk: VolumeDisk): Promise<void> {
+    await this.load();
+    const d = this.domains.get(uuid);
+    if (!d) throw new GuestNotFoundError(uuid);
+    if (!d.volumes.includes(disk.volumeId)) {
+      d.volumes.push(disk.volumeId);
+      d.console.push(`[fake] disk ${disk.device} attached (volume ${disk.volumeId})`);
+      await this.save();
+    }
+  }
+
+  async detachVolume(uuid: string, volumeId: string): Promise<void> {
+    await this.load();
+    const d = this.domains.get(uuid);
+    if (!d || !d.volumes.includes(volumeId)) return;
+    d.volumes = d.volumes.filter((v) => v !== volumeId);
+    d.console.push(`[fake] volume ${volumeId} detached`);
+    await this.save();
+  }
+
+  /** The volumes a guest has attached (for tests and the power-state sync). */
+  async guestVolumes(uuid: string): Promise<string[]> {
+    await this.load();
+    return [...(this.domains.get(uuid)?.volumes ?? [])];
+  }
+}
+
+interface FakeDomain extends DomainState {
+  volumes: string[];
+  console: string[];
+}
+
+function stateOf(d: FakeDomain): DomainState {
+  return { uuid: d.uuid, name: d.name, powerState: d.powerState };
 }
