@@ -68,6 +68,7 @@ export async function runController(config: Config): Promise<Stop> {
     client: temporal.client,
     namespace: config.temporalNamespace,
     db,
+    dataDir: config.dataDir,
     log,
     serviceDownTimeSeconds: config.serviceDownTimeSeconds,
     reportIntervalSeconds: config.reportIntervalSeconds,

@@ -122,6 +122,7 @@ export async function startStack(config: Config, print: (line: string) => void =
         client: temporal.client,
         namespace: config.temporalNamespace,
         db,
+        dataDir: config.dataDir,
         log,
         serviceDownTimeSeconds: config.serviceDownTimeSeconds,
         reportIntervalSeconds: config.reportIntervalSeconds,

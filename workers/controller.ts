@@ -20,6 +20,8 @@ export interface ControllerOptions {
   client: Client;
   namespace: string;
   db: pg.Pool;
+  /** The data directory of the embedded volume service (volume files). */
+  dataDir: string;
   log: Logger;
   serviceDownTimeSeconds: number;
   reportIntervalSeconds: number;
@@ -38,6 +40,7 @@ export async function startControllerWorker(opts: ControllerOptions): Promise<Ru
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
     activities: createControlActivities({
       db: opts.db,
+      dataDir: opts.dataDir,
       temporal: opts.client,
       settings: { serviceDownTimeSeconds: opts.serviceDownTimeSeconds },
     }),

@@ -18,9 +18,10 @@ import {
 import type { Placement } from '../activities/control/build.ts';
 import type { ControlActivities } from '../activities/control/index.ts';
 import type { RequestedNetwork } from '../activities/control/network.ts';
+import type { RequestedBlockDevice } from '../activities/control/volumes.ts';
 import type { InstanceEvent } from '../activities/control/instances/events.ts';
 import type { RequestSpec } from '../activities/control/scheduler/types.ts';
-import type { DomainSpec } from '../activities/host/driver.ts';
+import type { DomainSpec, VolumeDisk } from '../activities/host/driver.ts';
 import type { HostActivities } from '../activities/host/index.ts';
 import { controllerDb, hostCleanup, hostSpawn, recordLocally, scheduling } from './activity-profiles.ts';
 import { Host } from './search-attributes.ts';
@@ -35,6 +36,8 @@ export interface BuildInput {
   /** The guest to build; its interfaces come from the network allocation. */
   domain: DomainSpec;
   networks: RequestedNetwork[];
+  /** Volumes to attach (the root disk first when the server boots from a volume). */
+  blockDevices?: RequestedBlockDevice[];
   maxAttempts: number;
 }
 
@@ -46,6 +49,8 @@ const onHost = (host: string) => proxyActivities<HostActivities>({ ...hostSpawn,
 const cleanupOn = (host: string) => proxyActivities<HostActivities>({ ...hostCleanup, taskQueue: hostTaskQueue(host) });
 
 const BUILD_EVENT = 'compute__do_build_and_run_instance';
+/** Failures another host would not fix: the build aborts instead of rescheduling (as Nova's BuildAbortException). */
+const NOT_RESCHEDULED = ['NetworkAllocationFailed', 'VolumeSetupFailed'];
 const SCHEDULE_EVENT = 'conductor_schedule_and_build_instances';
 
 const userPorts = (input: BuildInput) => input.networks.flatMap((n) => (n.portId ? [n.portId] : []));
@@ -71,6 +76,7 @@ export async function buildInstance(input: BuildInput): Promise<'active' | 'erro
   /** Destroys what the host may have made (a host that cannot be reached cleans up when it returns) and frees its claim. */
   const undoOnHost = async (p: Placement) => {
     await cleanupOn(p.host).destroyGuest(uuid).catch(() => undefined);
+    if (input.blockDevices?.length) await control.detachVolumes({ uuid, deleteOnTermination: false });
     await control.releaseClaims({ uuid, providerId: p.providerId });
   };
 
@@ -112,20 +118,28 @@ export async function buildInstance(input: BuildInput): Promise<'active' | 'erro
           input.networks.length > 0
             ? await control.allocateNetwork({ uuid, projectId: input.projectId, host: here.host, requested: input.networks })
             : { addresses: {}, interfaces: [] };
+        const devices = input.blockDevices ?? [];
         await record(
           [
             { type: 'networked', addresses: network.addresses },
             { type: 'state', task_state: 'block_device_mapping' },
-            { type: 'state', task_state: 'spawning' },
+            ...(devices.length ? [] : [{ type: 'state', task_state: 'spawning' } as const]),
           ],
           `networked-${attempt}`,
         );
+        let volumes: VolumeDisk[] = [];
+        if (devices.length) {
+          volumes = await control.attachVolumes({ uuid, projectId: input.projectId, userId: input.userId, host: here.host, devices });
+          await record([{ type: 'state', task_state: 'spawning' }], `volumes-${attempt}`);
+        }
         const host = onHost(here.host);
         if (input.domain.image) await host.fetchImage(input.domain.image);
-        await host.spawnGuest({ ...input.domain, interfaces: network.interfaces });
+        await host.spawnGuest({ ...input.domain, interfaces: network.interfaces, volumes });
+        const attached = volumes.length ? await control.completeVolumeAttachments({ uuid, attachmentIds: volumes.map((d) => d.attachmentId) }) : [];
         await events.noteBuildResult({ host: here.host, failed: false });
         await record(
           [
+            ...(attached.length ? [{ type: 'volumes_attached', volumes: attached } as const] : []),
             { type: 'spawned' },
             { type: 'action_event_finished', request_id: requestId, event: BUILD_EVENT, result: 'Success' },
             { type: 'action_finished', request_id: requestId },
@@ -141,7 +155,7 @@ export async function buildInstance(input: BuildInput): Promise<'active' | 'erro
           [{ type: 'action_event_finished', request_id: requestId, event: BUILD_EVENT, result: 'Error', traceback: failureMessage(err) }],
           `host-failed-${attempt}`,
         );
-        const reschedulable = failureType(err) !== 'NetworkAllocationFailed';
+        const reschedulable = !NOT_RESCHEDULED.includes(failureType(err) ?? '');
         const next =
           reschedulable && attempt < input.maxAttempts ? await control.claimAlternate({ uuid, resources: input.spec.resources, alternates }) : null;
         if (!next) {
@@ -150,6 +164,7 @@ export async function buildInstance(input: BuildInput): Promise<'active' | 'erro
               ? `Exceeded maximum number of retries. Exhausted all hosts available for retrying build failures for instance ${uuid}.`
               : failureMessage(err);
           await control.deallocateNetwork({ uuid, userPorts: userPorts(input) });
+          if (input.blockDevices?.length) await control.detachVolumes({ uuid, deleteOnTermination: true });
           await record(
             [
               { type: 'networked', addresses: {} },

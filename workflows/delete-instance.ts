@@ -1,7 +1,8 @@
 /**
  * `deleteInstance` (id `instance-<uuid>-delete`): stops a build still running and waits until it has undone its
  * own work, destroys
- * the guest on its host (skipped when the host is down: Nova's local delete), releases the claims and records
+ * the guest on its host (skipped when the host is down: Nova's local delete), frees its ports and volumes (deleting
+ * those marked delete_on_termination), releases the claims and records
  * the instance deleted. The API has already set task_state `deleting` and recorded the `delete` action.
  */
 import { proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
@@ -40,6 +41,7 @@ export async function deleteInstance(input: DeleteInput): Promise<void> {
     await host.destroyGuest(uuid);
   }
   await control.deallocateNetwork({ uuid, userPorts: input.userPorts });
+  await local.detachVolumes({ uuid, deleteOnTermination: true });
   await control.releaseClaims({ uuid });
   await local.recordEvents({
     uuid, requestId, workflowId, idemKey: `${workflowId}:done`,

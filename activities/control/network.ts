@@ -3,12 +3,12 @@
  * it asked for, bound to its host, through the network service's own data layer. Port ids are derived from the
  * instance uuid and the request's position, so a retried allocation finds the ports it made instead of making more.
  */
-import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type pg from 'pg';
 import { getNetwork } from '../services/network/networks.ts';
 import { createPort, deletePort, getPort, listPorts, updatePort } from '../services/network/ports.ts';
 import type { NetworkInterface } from '../host/driver.ts';
+import { derivedUuid } from './derived-id.ts';
 
 export interface RequestedNetwork {
   networkId: string;
@@ -26,8 +26,7 @@ export const NETWORK_ALLOCATION_FAILED = 'NetworkAllocationFailed';
 
 /** A stable port id for the instance's n-th requested network. */
 export function portIdFor(instanceUuid: string, index: number): string {
-  const h = createHash('sha1').update(`${instanceUuid}/port/${index}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
+  return derivedUuid(`${instanceUuid}/port/${index}`);
 }
 
 export function createNetworkActivities(deps: { db: pg.Pool }) {

@@ -28,7 +28,7 @@ export async function startTestStack(opts: { hosts?: number; capacity?: FakeHost
   const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'novaflow-hosts-'));
   const workers: RunningWorker[] = [
     await startControllerWorker({
-      connection: temporal.native, client: temporal.client, namespace: 'default', db: api.db.pool, log,
+      connection: temporal.native, client: temporal.client, namespace: 'default', db: api.db.pool, dataDir: api.dataDir, log,
       serviceDownTimeSeconds: 60, reportIntervalSeconds: 30, workflowBundle: await workflowBundle(), hostname: `ctl-${run}`,
       taskQueue: testControlQueue,
     }),

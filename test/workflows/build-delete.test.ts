@@ -44,7 +44,7 @@ beforeAll(async () => {
   stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'novaflow-fake-'));
   workers.push(
     await startControllerWorker({
-      connection: temporal.native, client: temporal.client, namespace: 'default', db: db.pool, log, serviceDownTimeSeconds: 60,
+      connection: temporal.native, client: temporal.client, namespace: 'default', db: db.pool, dataDir: stateDir, log, serviceDownTimeSeconds: 60,
       reportIntervalSeconds: 5, workflowBundle: await workflowBundle(), hostname: `ctl-${run}`, taskQueue: testControlQueue,
     }),
   );

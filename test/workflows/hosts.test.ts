@@ -2,6 +2,7 @@
  * Compute hosts through the real Temporal dev server and PostgreSQL: a workflow on the controller queue reaches a
  * host's own queue and back, and hosts are recorded up by their heartbeats and down when those stop.
  */
+import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +32,7 @@ beforeAll(async () => {
     client: temporal.client,
     namespace: 'default',
     db: db.pool,
+    dataDir: os.tmpdir(),
     log,
     serviceDownTimeSeconds: DOWN_TIME,
     reportIntervalSeconds: REPORT_INTERVAL,

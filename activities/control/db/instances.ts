@@ -35,6 +35,7 @@ export interface InstanceRow {
   fault: { code: number; message: string; details?: string; created: string } | null;
   addresses: Record<string, { version: number; addr: string; mac?: string }[]>;
   security_groups: { name: string }[];
+  volumes_attached: { id: string; delete_on_termination: boolean }[];
   request_spec: Record<string, unknown>;
   launched_at: Date | null;
   terminated_at: Date | null;

@@ -49,6 +49,8 @@ export type InstanceEvent =
   | { type: 'scheduled'; host: string | null; node: string | null }
   | { type: 'networked'; addresses: Record<string, unknown[]> }
   | { type: 'spawned' }
+  /** The volumes the instance has now (the whole list). */
+  | { type: 'volumes_attached'; volumes: { id: string; delete_on_termination: boolean }[] }
   | { type: 'failed'; fault: Fault }
   | { type: 'updated'; changes: { name?: string; description?: string | null; metadata?: Record<string, string> } }
   | { type: 'deleted' }

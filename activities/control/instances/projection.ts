@@ -47,6 +47,9 @@ export async function project(db: Client, uuid: string, seq: number, event: Inst
     case 'spawned':
       await touch(`vm_state = 'active', task_state = NULL, power_state = 1, progress = 0, launched_at = $3, fault = NULL`, []);
       return;
+    case 'volumes_attached':
+      await touch('volumes_attached = $4', [JSON.stringify(event.volumes)]);
+      return;
     case 'failed':
       await touch(`vm_state = 'error', task_state = NULL, fault = $4`, [JSON.stringify({ ...event.fault, created: at.toISOString() })]);
       return;

@@ -15,30 +15,14 @@ import { buildWorkflowId } from '../../../workflows/instance-states.ts';
 import { enforce } from '../../auth/policy.ts';
 import { ApiError, badRequest } from '../../faults.ts';
 import type { ComputeDeps } from '../deps.ts';
-import { resolveFlavor, resolveImage, resolveKey, resolveNetworks, resolveZone } from './resolve.ts';
+import { planBoot } from './block-devices.ts';
+import { resolveFlavor, resolveImage, resolveKey, resolveNetworks, resolveVolumeImage, resolveZone } from './resolve.ts';
 import { startBuild } from './start.ts';
 import { serverLinks } from './view.ts';
 
 type CreateBody = operations['createServer']['requestBody']['content']['application/json'];
 
 const MAX_ATTEMPTS = 3;
-
-/**
- * The image to boot from. A block device mapping that only says "boot the image on a local disk" (what the
- * openstack CLI sends with `--image`) is an image boot; volume-backed mappings are not supported yet.
- */
-function imageFromMappings(imageRef: string | undefined, mappings: CreateBody['server']['block_device_mapping_v2']): string | undefined {
-  if (!mappings || mappings.length === 0) return imageRef || undefined;
-  const [only] = mappings;
-  const bootsImage =
-    mappings.length === 1 &&
-    only!.source_type === 'image' &&
-    (only!.destination_type ?? 'local') === 'local' &&
-    (only!.boot_index === undefined || String(only!.boot_index) === '0') &&
-    (!imageRef || imageRef === only!.uuid);
-  if (!bootsImage) throw badRequest('Block device mappings other than booting the image on a local disk are not supported by Novaflow yet.');
-  return only!.uuid ?? imageRef;
-}
 
 function count(value: number | string | undefined, fallback: number): number {
   return value === undefined ? fallback : Number(value);
@@ -64,15 +48,19 @@ export function createServerHandler(deps: ComputeDeps & { temporal: Client }) {
     if (s.networks === undefined && v.atLeast('2.37')) {
       throw badRequest("Invalid input for field/attribute server. Value: server. 'networks' is a required property");
     }
-    const imageRef = imageFromMappings(s.imageRef, s.block_device_mapping_v2);
-    if (!imageRef) throw badRequest('Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid.');
     const min = count(s.min_count, 1);
     const max = count(s.max_count, min);
     if (min > max) throw badRequest('min_count must be <= max_count');
     if (s.description !== undefined && !v.atLeast('2.19')) throw badRequest("Invalid input for field/attribute server. Value: description. Additional properties are not allowed ('description' was unexpected)");
 
     const flavor = await resolveFlavor(deps.db, auth, s.flavorRef);
-    const image = await resolveImage(deps.db, auth, imageRef, flavor);
+    const boot = await planBoot(deps.db, auth, s.imageRef, s.block_device_mapping_v2, max);
+    const image = boot.localImage
+      ? await resolveImage(deps.db, auth, boot.localImage, flavor)
+      : boot.volumeImage
+        ? await resolveVolumeImage(deps.db, auth, boot.volumeImage, boot.devicesFor('')[0]!.sizeGb ?? 0)
+        : undefined;
+    const imageProperties = image?.properties ?? {};
     const keyData = await resolveKey(deps.db, auth, s.key_name);
     const networks = await resolveNetworks(deps.db, auth, s.networks ?? 'auto');
     if (networks.some((n) => n.portId) && max > 1) throw badRequest('Unable to launch multiple instances with a single configured port ID. Please launch your instance one by one with different ports.');
@@ -90,7 +78,9 @@ export function createServerHandler(deps: ComputeDeps & { temporal: Client }) {
 
     const requestId = res.locals.requestId;
     const reservationId = `r-${randomBytes(4).toString('hex')}`;
-    const resources = { vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, diskGb: flavor.root_gb + flavor.ephemeral_gb + Math.ceil(flavor.swap / 1024) };
+    // A server booted from a volume has no local root disk: only its ephemeral and swap disks take host disk.
+    const rootGb = boot.bootFromVolume ? 0 : flavor.root_gb;
+    const resources = { vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, diskGb: rootGb + flavor.ephemeral_gb + Math.ceil(flavor.swap / 1024) };
     const created: NewInstance[] = [];
     const client = await deps.db.connect();
     try {
@@ -108,7 +98,7 @@ export function createServerHandler(deps: ComputeDeps & { temporal: Client }) {
           name,
           description: s.description ?? null,
           hostname: s.hostname ?? hostnameOf(name),
-          image_ref: image.id,
+          image_ref: boot.bootFromVolume ? '' : image!.id,
           flavor: { flavorid: flavor.flavorid, name: flavor.name, memory_mb: flavor.memory_mb, vcpus: flavor.vcpus, root_gb: flavor.root_gb, ephemeral_gb: flavor.ephemeral_gb, swap: flavor.swap, extra_specs: flavor.extra_specs },
           key_name: s.key_name ?? null,
           key_data: keyData,
@@ -122,7 +112,7 @@ export function createServerHandler(deps: ComputeDeps & { temporal: Client }) {
           reservation_id: reservationId,
           launch_index: i,
           security_groups: (s.security_groups ?? [{ name: 'default' }]).map((g) => ({ name: g.name ?? 'default' })),
-          request_spec: { networks, hints, group: hints.group ?? null, image_properties: image.properties },
+          request_spec: { networks, hints, group: hints.group ?? null, image_properties: imageProperties, block_devices: boot.devicesFor(uuid) },
         };
         await appendEventsWith(client, uuid, [
           { type: 'requested', instance },
@@ -160,12 +150,13 @@ export function createServerHandler(deps: ComputeDeps & { temporal: Client }) {
           userId: instance.user_id,
           maxAttempts: MAX_ATTEMPTS,
           networks,
+          blockDevices: boot.devicesFor(instance.uuid),
           spec: {
             instanceUuid: instance.uuid,
             projectId: instance.project_id,
             resources,
             flavorExtraSpecs: flavor.extra_specs,
-            imageProperties: image.properties,
+            imageProperties,
             availabilityZone: placement.zone,
             requestedHost: placement.host,
             sameHostAs,
@@ -178,14 +169,14 @@ export function createServerHandler(deps: ComputeDeps & { temporal: Client }) {
             name: `instance-${instance.id.toString(16).padStart(8, '0')}`,
             vcpus: flavor.vcpus,
             memoryMb: flavor.memory_mb,
-            rootGb: flavor.root_gb,
-            image: { id: image.id, properties: image.properties, diskFormat: image.disk_format ?? undefined, size: image.size, hash: image.os_hash_value },
+            rootGb,
+            image: boot.bootFromVolume || !image ? null : { id: image.id, properties: image.properties, diskFormat: image.disk_format ?? undefined, size: image.size, hash: image.os_hash_value },
             volumes: [],
             configDrive: truthy(s.config_drive),
             interfaces: [],
             userData: instance.user_data,
             keyData,
-            extraSpecs: { ...image.properties, ...flavor.extra_specs },
+            extraSpecs: { ...imageProperties, ...flavor.extra_specs },
           },
         });
       } catch (err) {

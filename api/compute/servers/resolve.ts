@@ -32,6 +32,17 @@ export async function resolveImage(db: pg.Pool, auth: AuthContext, ref: string, 
   return image;
 }
 
+/** The image a root volume is made from: visible, active, and no bigger than the volume. */
+export async function resolveVolumeImage(db: pg.Pool, auth: AuthContext, id: string, volumeGb: number): Promise<ImageRecord> {
+  const { image } = await loadImage(db, auth, id, (missing) => badRequest(`Image ${missing} could not be found.`));
+  if (image.status !== 'active') throw badRequest(`Image ${id} is not active.`);
+  const neededGb = Math.max(image.min_disk, image.size === null ? 0 : Math.ceil(image.size / 1024 ** 3));
+  if (volumeGb < neededGb) {
+    throw badRequest(`Block Device Mapping is Invalid: Volume is smaller than the minimum size specified in image metadata. Volume size is ${volumeGb * 1024 ** 3} bytes, minimum size is ${neededGb * 1024 ** 3} bytes.`);
+  }
+  return image;
+}
+
 export async function resolveKey(db: pg.Pool, auth: AuthContext, name: string | undefined): Promise<string | null> {
   if (name === undefined) return null;
   const key = await getKeyPair(db, auth.userId, name);

@@ -73,7 +73,9 @@ export function serverView(row: InstanceRow, res: Response, publicUrl: string) {
     'OS-EXT-STS:vm_state': row.vm_state,
     'OS-EXT-STS:task_state': row.task_state,
     'OS-EXT-STS:power_state': row.power_state,
-    'os-extended-volumes:volumes_attached': [],
+    'os-extended-volumes:volumes_attached': (row.volumes_attached ?? []).map((a) =>
+      v.atLeast('2.3') ? { id: a.id, delete_on_termination: a.delete_on_termination } : { id: a.id },
+    ),
   };
   if (PROGRESS_STATUSES.has(status)) view.progress = row.progress;
   if ((status === 'ERROR' || status === 'DELETED') && row.fault) {
