@@ -175,7 +175,10 @@ export interface components {
             "OS-EXT-STS:vm_state"?: string;
             "OS-EXT-STS:task_state"?: string | null;
             "OS-EXT-STS:power_state"?: number;
-            "os-extended-volumes:volumes_attached"?: unknown[];
+            "os-extended-volumes:volumes_attached"?: {
+                id: string;
+                delete_on_termination?: boolean;
+            }[];
             "OS-EXT-SRV-ATTR:host"?: string | null;
             "OS-EXT-SRV-ATTR:instance_name"?: string;
             "OS-EXT-SRV-ATTR:hypervisor_hostname"?: string | null;
