@@ -10,6 +10,8 @@ import { ApiError } from '../faults.ts';
 import { computeSpec, type Operation } from './spec.ts';
 
 export const OPERATION = Symbol('novaflow.operation');
+/** The microversion from which unknown query parameters are refused (nova-facts §1). */
+export const STRICT_QUERY_VERSION = '2.102';
 
 export interface BindOptions {
   /** Check each JSON response against the operation's schema for its status (tests turn this on). */
@@ -51,10 +53,17 @@ function requestValidator(op: Operation): RequestHandler {
   const spec = computeSpec();
   const body = op.requestSchema ? spec.validator(op.file, op.requestSchema) : undefined;
   const query = op.querySchema ? spec.validator(op.file, op.querySchema) : undefined;
+  const known = op.querySchema ? spec.queryNames(op.file, op.querySchema) : undefined;
   return (req, res, next) => {
     const version = res.locals.microversion;
     if (version && (op.minVersion || op.maxVersion) && !version.within(op.minVersion ?? '2.1', op.maxVersion)) {
       return next(new ApiError(404, 'The resource could not be found.'));
+    }
+    // From 2.102 a query parameter the operation does not know is an error; before, it is ignored.
+    const unknown = known && version?.atLeast(STRICT_QUERY_VERSION) ? Object.keys(req.query).find((k) => !known.has(k)) : undefined;
+    if (unknown !== undefined) {
+      const value = req.query[unknown];
+      return next(new ApiError(400, `Invalid input for query parameters ${unknown}. Value: ${typeof value === 'string' ? value : JSON.stringify(value)}. Additional properties are not allowed ('${unknown}' was unexpected)`));
     }
     if (query && !query(req.query)) return next(new ApiError(400, describe(query.errors![0]!, req.query, 'query')));
     if (body && !body(req.body ?? null)) return next(new ApiError(400, describe(body.errors![0]!, req.body, 'body')));

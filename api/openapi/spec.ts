@@ -52,6 +52,7 @@ export class ComputeSpec {
   readonly operations = new Map<string, Operation>();
   private readonly ajv: Ajv2020;
   private readonly cache = new Map<string, ValidateFunction>();
+  private readonly docs = new Map<string, JsonObject>();
 
   constructor(dir = specDir) {
     this.ajv = new Ajv2020({ strict: false, allErrors: false, coerceTypes: false });
@@ -59,6 +60,7 @@ export class ComputeSpec {
     for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
       const doc = YAML.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as JsonObject;
       this.ajv.addSchema({ ...doc, $id: `${BASE}${file}` });
+      this.docs.set(file, doc);
       this.collect(file, doc);
     }
   }
@@ -96,6 +98,23 @@ export class ComputeSpec {
     const op = this.operations.get(id);
     if (!op) throw new Error(`no operation ${id} in the compute OpenAPI description`);
     return op;
+  }
+
+  /** The schema object at `pointer` in `file`, following `$ref`s (local or to a sibling file). */
+  resolve(file: string, pointer: string): JsonObject | undefined {
+    let node: unknown = this.docs.get(file);
+    for (const part of pointer.split('/').slice(1)) {
+      node = (node as JsonObject | undefined)?.[part.replaceAll('~1', '/').replaceAll('~0', '~')];
+    }
+    const ref = (node as JsonObject | undefined)?.$ref;
+    if (typeof ref !== 'string') return node as JsonObject | undefined;
+    const [target, inner] = ref.split('#');
+    return this.resolve(target ? path.basename(target) : file, inner ?? '');
+  }
+
+  /** The parameter names a query schema describes. */
+  queryNames(file: string, pointer: string): Set<string> {
+    return new Set(Object.keys((this.resolve(file, pointer)?.properties ?? {}) as JsonObject));
   }
 
   /** A compiled validator for the schema at `pointer` in `file`. */

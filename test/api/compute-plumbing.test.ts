@@ -135,6 +135,24 @@ describe('faults for bad requests', () => {
   });
 });
 
+describe('unknown query parameters', () => {
+  it('are ignored before 2.102 and refused from 2.102, while known ones still pass', async () => {
+    const { token } = await tokenFor(api.db.pool, { project: 'pquery', role: 'member' });
+    const at = (version: string, path: string) => get(path, { 'X-Auth-Token': token, 'OpenStack-API-Version': `compute ${version}` });
+    expect((await at('2.101', '/compute/v2.1/servers?colour=blue')).status).toBe(200);
+    expect((await at('2.101', '/compute/v2.1/flavors?colour=blue')).status).toBe(200);
+    for (const path of ['/compute/v2.1/servers?colour=blue', '/compute/v2.1/servers/detail?name=a&colour=blue', '/compute/v2.1/flavors?colour=blue']) {
+      const res = await at('2.102', path);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({
+        badRequest: { code: 400, message: "Invalid input for query parameters colour. Value: blue. Additional properties are not allowed ('colour' was unexpected)" },
+      });
+    }
+    expect((await at('2.102', '/compute/v2.1/servers/detail?name=a&sort_key=display_name&sort_dir=asc&limit=5&vm_state=active')).status).toBe(200);
+    expect((await at('latest', '/compute/v2.1/flavors?minRam=128&is_public=true')).status).toBe(200);
+  });
+});
+
 describe('operations endpoints', () => {
   it('reports healthy when PostgreSQL and Temporal answer', async () => {
     const res = await get('/healthz');

@@ -105,7 +105,45 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         ServerName: string;
+        /** @description Nova's server list filters. Names listed without a type are accepted (and ignored where Novaflow does not filter on them), so that from 2.102, where unknown parameters are refused, every parameter Nova knows still passes. */
         ServerListQuery: {
+            user_id?: unknown;
+            launch_index?: unknown;
+            image_ref?: unknown;
+            kernel_id?: unknown;
+            ramdisk_id?: unknown;
+            hostname?: unknown;
+            key_name?: unknown;
+            power_state?: unknown;
+            vm_state?: unknown;
+            task_state?: unknown;
+            node?: unknown;
+            launched_at?: unknown;
+            terminated_at?: unknown;
+            availability_zone?: unknown;
+            display_name?: unknown;
+            description?: unknown;
+            display_description?: unknown;
+            locked_by?: unknown;
+            locked?: unknown;
+            uuid?: unknown;
+            root_device_name?: unknown;
+            config_drive?: unknown;
+            access_ip_v4?: unknown;
+            access_ip_v6?: unknown;
+            auto_disk_config?: unknown;
+            progress?: unknown;
+            soft_deleted?: unknown;
+            ip6?: unknown;
+            created_at?: unknown;
+            "changes-before"?: unknown;
+            block_device_mapping?: unknown;
+            services?: unknown;
+            metadata?: unknown;
+            system_metadata?: unknown;
+            info_cache?: unknown;
+            security_groups?: unknown;
+            pci_devices?: unknown;
             name?: string;
             status?: string;
             image?: string;
