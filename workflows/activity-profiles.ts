@@ -17,8 +17,8 @@ export const hostQuery: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 seconds' },
 };
 
-/** Scheduling: filtering and claiming; quick, but retried while PostgreSQL is unreachable. */
-export const scheduling: ActivityOptions = {
+/** Auth re-check, filtering and claiming (local activities): quick, but retried while PostgreSQL is unreachable. */
+export const scheduling: LocalActivityOptions = {
   startToCloseTimeout: '60 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 };

@@ -92,8 +92,14 @@ export interface HypervisorDriver {
   hostInfo(): Promise<HostInfo>;
   /** Makes the image available on the host (cache). Idempotent. */
   fetchImage(image: ImageRef): Promise<void>;
-  /** Defines and starts the guest. Idempotent: an existing running guest of the same uuid is success. */
-  spawn(spec: DomainSpec): Promise<DomainState>;
+  /**
+   * Creates the guest — local disks from the cached image, the definition with its disks and interfaces — without
+   * starting it. Idempotent: an existing guest of the same uuid is success. Throws RescheduledBuildError for a
+   * failure another host might not have.
+   */
+  define(spec: DomainSpec): Promise<DomainState>;
+  /** Starts a defined guest; one already running is success. */
+  start(uuid: string): Promise<DomainState>;
   /** Stops and removes the guest and its local disks. A missing guest is not an error. */
   destroy(uuid: string): Promise<void>;
   /** The guest's state, or undefined when the host has no such guest. */

@@ -3,19 +3,28 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { DomainSpec, DomainState, HypervisorDriver, ImageRef } from './driver.ts';
 import { RescheduledBuildError } from './driver.ts';
 
+async function reschedulable<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    if (err instanceof RescheduledBuildError) throw ApplicationFailure.nonRetryable(err.message, err.type);
+    throw err;
+  }
+}
+
 export function createGuestActivities(driver: HypervisorDriver) {
   return {
     async fetchImage(image: ImageRef): Promise<void> {
       await driver.fetchImage(image);
     },
-    /** A driver's reschedulable failure becomes a non-retryable failure of that type: the controller moves on. */
-    async spawnGuest(spec: DomainSpec): Promise<DomainState> {
-      try {
-        return await driver.spawn(spec);
-      } catch (err) {
-        if (err instanceof RescheduledBuildError) throw ApplicationFailure.nonRetryable(err.message, err.type);
-        throw err;
-      }
+    /** Disks and definition of the guest (not started). A driver's reschedulable failure becomes a non-retryable
+     * failure of that type: the controller moves on to another host. */
+    async defineDomain(spec: DomainSpec): Promise<DomainState> {
+      return reschedulable(() => driver.define(spec));
+    },
+    /** Boots the defined guest. */
+    async startDomain(input: { uuid: string }): Promise<DomainState> {
+      return reschedulable(() => driver.start(input.uuid));
     },
     async destroyGuest(uuid: string): Promise<void> {
       await driver.destroy(uuid);

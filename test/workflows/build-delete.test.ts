@@ -68,7 +68,8 @@ afterAll(async () => {
   await fs.rm(stateDir, { recursive: true, force: true });
 });
 
-async function requestBuild(extraSpecs: Record<string, string> = {}, memoryMb = 512) {
+async function requestBuild(extraSpecs: Record<string, string> = {}, memoryMb = 512, owner = project) {
+  const project = owner;
   const id = await allocateInstanceId(db.pool);
   const instance = newInstance(id, { project_id: project.projectId, user_id: project.userId });
   const requestId = `req-${instance.uuid}`;
@@ -87,7 +88,7 @@ async function requestBuild(extraSpecs: Record<string, string> = {}, memoryMb = 
       },
       domain: {
         uuid: instance.uuid, name: `instance-${id.toString(16).padStart(8, '0')}`, vcpus: 1, memoryMb, rootGb: 1,
-        image: { id: 'img', properties: {} }, interfaces: [], userData: null, keyData: null, extraSpecs,
+        image: { id: 'img', properties: {} }, volumes: [], configDrive: false, interfaces: [], userData: null, keyData: null, extraSpecs,
       },
     }],
   });
@@ -156,6 +157,15 @@ describe('buildInstance', () => {
     expect(r.fault.message).toBe(`Exceeded maximum number of retries. Exhausted all hosts available for retrying build failures for instance ${uuid}.`);
     expect(await allocations(uuid)).toEqual([]);
     expect(await guestsOf(uuid)).toEqual([]);
+  });
+
+  it('ends in ERROR without claiming when the project was disabled after the request', async () => {
+    const gone = await tokenFor(db.pool, { project: 'disabled-later', role: 'member' });
+    await db.pool.query('UPDATE projects SET enabled = false WHERE id = $1', [gone.projectId]);
+    const { uuid, handle } = await requestBuild({}, 512, gone);
+    expect(await handle.result()).toBe('error');
+    expect((await row(uuid)).fault).toMatchObject({ code: 403, message: 'The project or user of this request is no longer enabled.' });
+    expect(await allocations(uuid)).toEqual([]);
   });
 
   it('ends in ERROR "No valid host was found." when nothing fits', async () => {

@@ -89,7 +89,7 @@ export class FakeDriver implements HypervisorDriver {
 
   async fetchImage(): Promise<void> {}
 
-  async spawn(spec: DomainSpec): Promise<DomainState> {
+  async define(spec: DomainSpec): Promise<DomainState> {
     await this.load();
     const existing = this.domains.get(spec.uuid);
     if (existing) return stateOf(existing);
@@ -97,17 +97,30 @@ export class FakeDriver implements HypervisorDriver {
     if (this.options.failSpawn || failOn?.includes('*') || failOn?.includes(this.host)) {
       throw new RescheduledBuildError(`Build of instance ${spec.uuid} was re-scheduled: injected spawn failure on fake host ${this.host}`);
     }
-    if (this.options.spawnMs) await sleep(this.options.spawnMs);
     const domain: FakeDomain = {
       uuid: spec.uuid,
       name: spec.name,
-      powerState: PowerState.RUNNING,
+      powerState: PowerState.SHUTDOWN,
       volumes: spec.volumes.map((v) => v.volumeId),
-      console: [`[fake] ${spec.name} (${spec.uuid}) booted on ${this.host}`],
+      console: [],
     };
     this.domains.set(spec.uuid, domain);
     await this.save();
     return stateOf(domain);
+  }
+
+  /** The first start of a guest takes the host's configured spawn time. */
+  async start(uuid: string): Promise<DomainState> {
+    await this.load();
+    const d = this.domains.get(uuid);
+    if (!d) throw new GuestNotFoundError(uuid);
+    if (d.powerState === PowerState.RUNNING) return stateOf(d);
+    if (this.options.spawnMs && d.console.length === 0) await sleep(this.options.spawnMs);
+    if (!this.domains.has(uuid)) throw new GuestNotFoundError(uuid); // destroyed meanwhile
+    d.powerState = PowerState.RUNNING;
+    d.console.push(`[fake] ${d.name} (${d.uuid}) booted on ${this.host}`);
+    await this.save();
+    return stateOf(d);
   }
 
   async destroy(uuid: string): Promise<void> {
