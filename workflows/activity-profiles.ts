@@ -35,6 +35,16 @@ export const hostSpawn: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 3 },
 };
 
+/**
+ * A power action on a compute host (stop, start, reboot, pause, ...). A host that does not take the task within a
+ * minute is treated as down (Nova's RPC timeout): the action fails and the server keeps its state.
+ */
+export const hostAction: ActivityOptions = {
+  scheduleToStartTimeout: '1 minute',
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 },
+};
+
 /** Undoing a guest on a host during compensation: tried briefly; a host that is away cleans up when it returns. */
 export const hostCleanup: ActivityOptions = {
   scheduleToStartTimeout: '1 minute',

@@ -2,9 +2,10 @@
 import type { HypervisorDriver } from './driver.ts';
 import { createGuestActivities } from './guests.ts';
 import { createHostInfoActivities } from './host-info.ts';
+import { createPowerActivities } from './power.ts';
 
 export function createHostActivities(driver: HypervisorDriver) {
-  return { ...createHostInfoActivities(driver), ...createGuestActivities(driver) };
+  return { ...createHostInfoActivities(driver), ...createGuestActivities(driver), ...createPowerActivities(driver) };
 }
 
 export type HostActivities = ReturnType<typeof createHostActivities>;

@@ -16,6 +16,7 @@ import { hypervisorRoutes } from './hypervisors.ts';
 import { keypairRoutes } from './keypairs.ts';
 import { serverGroupRoutes } from './server-groups.ts';
 import { quotaRoutes } from './quotas.ts';
+import { serverActionRoutes } from './servers/actions.ts';
 import { serverRoutes } from './servers/router.ts';
 import { serviceRoutes } from './services.ts';
 import { versionDocument, versionList } from './versions.ts';
@@ -65,7 +66,7 @@ function resources(deps: ComputeDeps): Router {
   router.use(serviceRoutes(deps));
   router.use(hypervisorRoutes(deps));
   router.use(availabilityZoneRoutes(deps));
-  router.use(keypairRoutes(deps), serverGroupRoutes(deps), serverRoutes(deps), quotaRoutes(deps));
+  router.use(keypairRoutes(deps), serverGroupRoutes(deps), serverRoutes(deps), serverActionRoutes(deps), quotaRoutes(deps));
   return router;
 }
 

@@ -31,6 +31,7 @@ export interface InstanceRow {
   launch_index: number;
   locked: boolean;
   locked_reason: string | null;
+  locked_by: string | null;
   progress: number;
   fault: { code: number; message: string; details?: string; created: string } | null;
   addresses: Record<string, { version: number; addr: string; mac?: string }[]>;

@@ -54,6 +54,8 @@ export type InstanceEvent =
   | { type: 'failed'; fault: Fault }
   | { type: 'updated'; changes: { name?: string; description?: string | null; metadata?: Record<string, string> } }
   | { type: 'deleted' }
+  /** Locked (by the owner or an admin, with an optional reason) or unlocked. */
+  | { type: 'lock'; locked: boolean; locked_by?: 'owner' | 'admin' | null; reason?: string | null }
   | { type: 'action_started'; action: string; request_id: string; user_id: string | null; project_id: string | null; workflow_id: string | null }
   | { type: 'action_event_started'; request_id: string; event: string; host?: string | null }
   | { type: 'action_event_finished'; request_id: string; event: string; result: 'Success' | 'Error'; traceback?: string | null; details?: string | null }

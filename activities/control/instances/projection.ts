@@ -61,6 +61,9 @@ export async function project(db: Client, uuid: string, seq: number, event: Inst
       );
       return;
     }
+    case 'lock':
+      await touch('locked = $4, locked_by = $5, locked_reason = $6', [event.locked, event.locked ? (event.locked_by ?? null) : null, event.locked ? (event.reason ?? null) : null]);
+      return;
     case 'deleted':
       await touch(`vm_state = 'deleted', task_state = NULL, power_state = 0, deleted_at = $3, terminated_at = $3`, []);
       return;

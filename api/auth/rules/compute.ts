@@ -1,6 +1,7 @@
 /** Nova's default rules (os_compute_api:*), added as the compute resources land. */
 import { checks, type ServicePolicy } from '../checks.ts';
 import { keypairAndGroupRules } from './compute-keypairs-groups.ts';
+import { serverActionRules } from './compute-server-actions.ts';
 
 export const computePolicy: ServicePolicy = {
   refusal: (rule) => `Policy doesn't allow ${rule} to be performed.`,
@@ -33,5 +34,6 @@ export const computePolicy: ServicePolicy = {
     'os_compute_api:os-quota-sets:update': checks.admin,
     'os_compute_api:os-quota-sets:delete': checks.admin,
     ...keypairAndGroupRules,
+    ...serverActionRules,
   },
 };

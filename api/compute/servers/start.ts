@@ -1,9 +1,10 @@
 /** Starting lifecycle workflows from the API, each findable in Temporal Web by its search attributes. */
+import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { BuildInput } from '../../../workflows/build-instance.ts';
 import type { DeleteInput } from '../../../workflows/delete-instance.ts';
 import { buildWorkflowId, deleteWorkflowId } from '../../../workflows/instance-states.ts';
-import { InstanceUuid, Operation, ProjectId, RequestId } from '../../../workflows/search-attributes.ts';
+import { Host, InstanceUuid, Operation, ProjectId, RequestId } from '../../../workflows/search-attributes.ts';
 
 function attributes(uuid: string, projectId: string, operation: string, requestId: string) {
   return [
@@ -35,4 +36,39 @@ export async function startDelete(client: Client, taskQueue: string, input: Dele
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
+}
+
+/** A power action's workflow id: one per request, so every action of a server stays in Temporal Web. */
+export function powerActionWorkflowId(uuid: string, action: string, requestId: string): string {
+  return `instance-${uuid}-${action}-${requestId}`;
+}
+
+export interface PowerActionStart {
+  workflowId: string;
+  uuid: string;
+  requestId: string;
+  host: string;
+  projectId: string;
+  operation: string;
+  /** Arguments only some actions take (the reboot kind). */
+  extra: Record<string, unknown>;
+}
+
+export async function startPowerAction(client: Client, taskQueue: string, workflow: string, p: PowerActionStart): Promise<void> {
+  await client.workflow.start(workflow, {
+    workflowId: p.workflowId,
+    taskQueue,
+    args: [{ uuid: p.uuid, requestId: p.requestId, host: p.host, ...p.extra }],
+    typedSearchAttributes: [...attributes(p.uuid, p.projectId, p.operation, p.requestId), { key: Host, value: p.host }],
+  });
+}
+
+/** Reads a guest's console log through its host (a short workflow, so the API never talks to a host itself). */
+export async function readConsole(client: Client, taskQueue: string, input: { uuid: string; host: string; lines?: number }): Promise<string> {
+  return client.workflow.execute('consoleOutput', {
+    workflowId: `instance-${input.uuid}-console-${randomUUID()}`,
+    taskQueue,
+    args: [input],
+    workflowExecutionTimeout: '1 minute',
+  });
 }

@@ -1,0 +1,20 @@
+/**
+ * Nova's default rules for server actions: project members (or admins) act on their servers; overriding
+ * another's lock and resetting state are for admins. Spread into `computePolicy.rules` in `compute.ts`.
+ */
+import { checks, type Check } from '../checks.ts';
+
+export const serverActionRules: Record<string, Check> = {
+  'os_compute_api:servers:stop': checks.projectMemberOrAdmin,
+  'os_compute_api:servers:start': checks.projectMemberOrAdmin,
+  'os_compute_api:servers:reboot': checks.projectMemberOrAdmin,
+  'os_compute_api:os-pause-server:pause': checks.projectMemberOrAdmin,
+  'os_compute_api:os-pause-server:unpause': checks.projectMemberOrAdmin,
+  'os_compute_api:os-suspend-server:suspend': checks.projectMemberOrAdmin,
+  'os_compute_api:os-suspend-server:resume': checks.projectMemberOrAdmin,
+  'os_compute_api:os-lock-server:lock': checks.projectMemberOrAdmin,
+  'os_compute_api:os-lock-server:unlock': checks.projectMemberOrAdmin,
+  'os_compute_api:os-lock-server:unlock:unlock_override': checks.admin,
+  'os_compute_api:os-admin-actions:reset_state': checks.admin,
+  'os_compute_api:os-console-output': checks.projectMemberOrAdmin,
+};
