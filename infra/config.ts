@@ -41,6 +41,7 @@ const spec = {
   },
   NOVAFLOW_REPORT_INTERVAL: { key: 'reportIntervalSeconds', schema: seconds.default(10) },
   NOVAFLOW_SERVICE_DOWN_TIME: { key: 'serviceDownTimeSeconds', schema: seconds.default(60) },
+  NOVAFLOW_POWER_SYNC_INTERVAL: { key: 'powerSyncIntervalSeconds', schema: seconds.default(60) },
   NOVAFLOW_ADMIN_PASSWORD: { key: 'adminPassword', schema: z.string().min(1).optional() },
   NOVAFLOW_LOG_LEVEL: {
     key: 'logLevel',

@@ -71,6 +71,7 @@ export async function runController(config: Config): Promise<Stop> {
     dataDir: config.dataDir,
     log,
     serviceDownTimeSeconds: config.serviceDownTimeSeconds,
+    powerSyncIntervalSeconds: config.powerSyncIntervalSeconds,
     reportIntervalSeconds: config.reportIntervalSeconds,
     taskQueue: config.controlQueue,
   });

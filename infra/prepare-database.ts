@@ -12,6 +12,7 @@ import { readOrCreateSecret } from './secrets.ts';
 export interface BootstrapSecrets {
   adminPassword: string;
   demoPassword: string;
+  computePassword?: string;
 }
 
 /** The bootstrap users' passwords: from the environment, else generated once and kept in the data directory. */
@@ -19,6 +20,7 @@ export async function bootstrapSecrets(config: Config): Promise<BootstrapSecrets
   return {
     adminPassword: config.adminPassword ?? (await readOrCreateSecret(path.join(config.dataDir, 'admin.password'))),
     demoPassword: await readOrCreateSecret(path.join(config.dataDir, 'demo.password')),
+    computePassword: await readOrCreateSecret(path.join(config.dataDir, 'compute.password')),
   };
 }
 

@@ -125,6 +125,7 @@ export async function startStack(config: Config, print: (line: string) => void =
         dataDir: config.dataDir,
         log,
         serviceDownTimeSeconds: config.serviceDownTimeSeconds,
+        powerSyncIntervalSeconds: config.powerSyncIntervalSeconds,
         reportIntervalSeconds: config.reportIntervalSeconds,
         taskQueue: config.controlQueue,
       }),

@@ -21,6 +21,8 @@ export interface ComputeOptions {
   log: Logger;
   /** The controller's task queue, where the host's monitor runs (default `novaflow-control`). */
   controlQueue?: string;
+  /** Long polls kept open on the host's queue (default 2). */
+  pollers?: number;
 }
 
 /** Host names become task queue and workflow id parts, so they keep to a DNS-like alphabet. */
@@ -34,6 +36,10 @@ export async function startComputeWorker(opts: ComputeOptions): Promise<RunningW
     namespace: opts.namespace,
     taskQueue: hostTaskQueue(opts.host),
     activities: createHostActivities(opts.driver),
+    // A host's queue carries one host's work, so a couple of long polls are plenty. The SDK's default (10 per
+    // worker) meant 500 open polls for 50 fake hosts sharing one connection, and activity completions waited
+    // behind them until their start-to-close timeout.
+    maxConcurrentActivityTaskPolls: opts.pollers ?? 2,
   });
   let failing = false;
   const report = async () => {
@@ -45,7 +51,7 @@ export async function startComputeWorker(opts: ComputeOptions): Promise<RunningW
           taskQueue: opts.controlQueue ?? CONTROL_TASK_QUEUE,
           args: [{ host: opts.host }],
           signal: heartbeatSignal,
-          signalArgs: [{ info: await opts.driver.hostInfo() }],
+          signalArgs: [{ info: await opts.driver.hostInfo(), guests: (await opts.driver.listDomains()).map((d) => ({ uuid: d.uuid, powerState: d.powerState })) }],
         },
       );
       if (failing) log.info('heartbeats reach Temporal again');

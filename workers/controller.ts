@@ -25,6 +25,8 @@ export interface ControllerOptions {
   log: Logger;
   serviceDownTimeSeconds: number;
   reportIntervalSeconds: number;
+  /** How often host power states are synced (default 60 s). */
+  powerSyncIntervalSeconds?: number;
   /** A pre-built bundle (tests build once); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkflowBundle;
   hostname?: string;
@@ -42,7 +44,7 @@ export async function startControllerWorker(opts: ControllerOptions): Promise<Ru
       db: opts.db,
       dataDir: opts.dataDir,
       temporal: opts.client,
-      settings: { serviceDownTimeSeconds: opts.serviceDownTimeSeconds },
+      settings: { serviceDownTimeSeconds: opts.serviceDownTimeSeconds, powerSyncIntervalSeconds: opts.powerSyncIntervalSeconds ?? 60 },
     }),
   });
   const hostname = opts.hostname ?? os.hostname();

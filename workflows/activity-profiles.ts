@@ -4,6 +4,12 @@
  */
 import { ActivityCancellationType, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 
+/**
+ * Host activities heartbeat every 5 s while they work (`activities/host/heartbeat.ts`): a compute worker that dies
+ * mid-step, or a completion lost on the way, is noticed after this long rather than at the start-to-close timeout.
+ */
+const HOST_HEARTBEAT_TIMEOUT = '30 seconds';
+
 /** Short database writes on the controller: fast, retried with backoff while PostgreSQL is unreachable. */
 export const controllerDb: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
@@ -32,6 +38,7 @@ export const hostSpawn: ActivityOptions = {
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   scheduleToStartTimeout: '5 minutes',
   startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: HOST_HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 3 },
 };
 
@@ -42,6 +49,7 @@ export const hostSpawn: ActivityOptions = {
 export const hostAction: ActivityOptions = {
   scheduleToStartTimeout: '1 minute',
   startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: HOST_HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 },
 };
 
@@ -49,6 +57,7 @@ export const hostAction: ActivityOptions = {
 export const hostCleanup: ActivityOptions = {
   scheduleToStartTimeout: '1 minute',
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: HOST_HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 2 },
 };
 

@@ -2,7 +2,8 @@
  * One long-running workflow per compute host (`host-monitor-<host>`), fed by heartbeat signals that the host's
  * compute worker sends through Temporal; the host needs no database credentials for it. The monitor records the
  * host up (with its inventory) on the first heartbeat or when the inventory changes, notes it seen at most twice
- * per down time, and records it down when no heartbeat came within the controller's service down time.
+ * per down time, and records it down when no heartbeat came within the controller's service down time. Every
+ * power-sync interval it also hands the guests' power states in the heartbeat to the power-state sync.
  */
 import {
   condition,
@@ -14,13 +15,15 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { HostActivities } from '../activities/host/index.ts';
-import type { HostInfo } from '../activities/host/driver.ts';
+import type { HostInfo, PowerStateValue } from '../activities/host/driver.ts';
 import type { ControlActivities } from '../activities/control/index.ts';
 import { controllerDb, hostQuery } from './activity-profiles.ts';
 import { hostTaskQueue } from './task-queues.ts';
 
 export interface Heartbeat {
   info: HostInfo;
+  /** The power state of every guest on the host, for the power-state sync (absent from older workers). */
+  guests?: { uuid: string; powerState: PowerStateValue }[];
 }
 
 export interface HostMonitorState {
@@ -28,6 +31,7 @@ export interface HostMonitorState {
   up: boolean;
   lastHeartbeatAt?: number;
   lastRecordedAt?: number;
+  lastPowerSyncAt?: number;
   inventoryKey?: string;
   heartbeats: number;
 }
@@ -44,7 +48,7 @@ function inventoryKey(info: HostInfo): string {
 
 export async function hostMonitor(input: { host: string; carried?: HostMonitorState }): Promise<void> {
   const state: HostMonitorState = input.carried ?? { host: input.host, up: false, heartbeats: 0 };
-  const { serviceDownTimeSeconds } = await db.hostMonitorSettings();
+  const { serviceDownTimeSeconds, powerSyncIntervalSeconds } = await db.hostMonitorSettings();
   let pending: Heartbeat | undefined;
   let heartbeatsThisRun = 0;
   setHandler(heartbeatSignal, (beat) => {
@@ -70,6 +74,10 @@ export async function hostMonitor(input: { host: string; carried?: HostMonitorSt
       } else if (state.lastHeartbeatAt - (state.lastRecordedAt ?? 0) >= (serviceDownTimeSeconds * 1000) / 2) {
         await db.recordHostSeen({ host: state.host, seenAt: state.lastHeartbeatAt });
         state.lastRecordedAt = state.lastHeartbeatAt;
+      }
+      if (beat.guests && state.lastHeartbeatAt - (state.lastPowerSyncAt ?? 0) >= (powerSyncIntervalSeconds ?? 60) * 1000) {
+        await db.syncPowerStates({ host: state.host, guests: beat.guests });
+        state.lastPowerSyncAt = state.lastHeartbeatAt;
       }
     } else if (state.up) {
       await db.recordHostDown({ host: state.host });

@@ -9,6 +9,8 @@ import { markComputeHostDown, touchComputeHost, upsertComputeHost } from './db/s
 
 export interface HostRegistrySettings {
   serviceDownTimeSeconds: number;
+  /** How often a host's guests' power states are compared with the database (Nova's sync_power_state_interval). */
+  powerSyncIntervalSeconds: number;
 }
 
 export function createHostRegistryActivities(deps: { db: pg.Pool; settings: HostRegistrySettings }) {

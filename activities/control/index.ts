@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { createBuildActivities } from './build.ts';
 import { createNetworkActivities } from './network.ts';
 import { createVolumeActivities } from './volumes.ts';
+import { createPowerSyncActivities } from './power-sync.ts';
 import { createHostRegistryActivities, type HostRegistrySettings } from './host-registry.ts';
 
 export interface ControlDeps {
@@ -19,6 +20,7 @@ export function createControlActivities(deps: ControlDeps) {
     ...createHostRegistryActivities(deps),
     ...createNetworkActivities({ db: deps.db }),
     ...createVolumeActivities({ db: deps.db, dataDir: deps.dataDir }),
+    ...createPowerSyncActivities({ db: deps.db }),
     ...createBuildActivities({ db: deps.db, temporal: deps.temporal, serviceDownTimeSeconds: deps.settings.serviceDownTimeSeconds }),
   };
 }

@@ -2,10 +2,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { DomainSpec, DomainState, HypervisorDriver, ImageRef } from './driver.ts';
 import { RescheduledBuildError } from './driver.ts';
+import { heartbeating } from './heartbeat.ts';
 
 async function reschedulable<T>(step: () => Promise<T>): Promise<T> {
   try {
-    return await step();
+    return await heartbeating(step);
   } catch (err) {
     if (err instanceof RescheduledBuildError) throw ApplicationFailure.nonRetryable(err.message, err.type);
     throw err;
@@ -15,7 +16,7 @@ async function reschedulable<T>(step: () => Promise<T>): Promise<T> {
 export function createGuestActivities(driver: HypervisorDriver) {
   return {
     async fetchImage(image: ImageRef): Promise<void> {
-      await driver.fetchImage(image);
+      await heartbeating(() => driver.fetchImage(image));
     },
     /** Disks and definition of the guest (not started). A driver's reschedulable failure becomes a non-retryable
      * failure of that type: the controller moves on to another host. */
@@ -27,7 +28,7 @@ export function createGuestActivities(driver: HypervisorDriver) {
       return reschedulable(() => driver.start(input.uuid));
     },
     async destroyGuest(uuid: string): Promise<void> {
-      await driver.destroy(uuid);
+      await heartbeating(() => driver.destroy(uuid));
     },
     async guestState(uuid: string): Promise<DomainState | null> {
       return (await driver.domainState(uuid)) ?? null;

@@ -3,12 +3,13 @@
  * Every driver operation is idempotent (asking for the state the guest is already in succeeds), so retries are safe.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { heartbeating } from './heartbeat.ts';
 import { GuestNotFoundError, type DomainState, type HypervisorDriver, type RebootKind } from './driver.ts';
 
 /** A guest the host does not have cannot appear by retrying: fail at once, with a type the workflow can tell. */
 async function onGuest<T>(step: () => Promise<T>): Promise<T> {
   try {
-    return await step();
+    return await heartbeating(step);
   } catch (err) {
     if (err instanceof GuestNotFoundError) throw ApplicationFailure.nonRetryable(err.message, err.type);
     throw err;

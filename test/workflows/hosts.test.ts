@@ -8,6 +8,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listServices } from '../../activities/control/db/services.ts';
 import { FakeDriver } from '../../activities/host/fake/driver.ts';
+import { PowerState } from '../../activities/host/driver.ts';
+import { allocateInstanceId, appendEvents } from '../../activities/control/instances/store.ts';
+import { newInstance } from '../support/instances.ts';
 import { createLogger } from '../../infra/logger.ts';
 import { startComputeWorker } from '../../workers/compute.ts';
 import { startControllerWorker } from '../../workers/controller.ts';
@@ -36,6 +39,7 @@ beforeAll(async () => {
     log,
     serviceDownTimeSeconds: DOWN_TIME,
     reportIntervalSeconds: REPORT_INTERVAL,
+    powerSyncIntervalSeconds: 1,
     workflowBundle: await workflowBundle(),
     hostname: `controller-${run}`,
     taskQueue: testControlQueue,
@@ -48,13 +52,13 @@ afterAll(async () => {
   await db?.drop();
 });
 
-function compute(host: string, vcpus = 8): Promise<RunningWorker> {
+function compute(host: string, vcpus = 8, driver = new FakeDriver(host, { vcpus, memoryMb: 4096, localGb: 40 })): Promise<RunningWorker> {
   return startComputeWorker({
     connection: temporal.native,
     client: temporal.client,
     namespace: 'default',
     host,
-    driver: new FakeDriver(host, { vcpus, memoryMb: 4096, localGb: 40 }),
+    driver,
     reportIntervalSeconds: REPORT_INTERVAL,
     log,
     controlQueue: testControlQueue,
@@ -140,4 +144,33 @@ describe('compute services follow their workers', () => {
     const binaries = (await listServices(db.pool, DOWN_TIME)).filter((s) => s.host === `controller-${run}`).map((s) => s.binary);
     expect(binaries.sort()).toEqual(['nova-conductor', 'nova-scheduler']);
   });
+});
+
+describe('power-state sync', () => {
+  it('records a server stopped when its guest shut down behind Novaflow’s back, with a stop action', async () => {
+    const host = `sync-${run}`;
+    const driver = new FakeDriver(host, { vcpus: 8, memoryMb: 4096, localGb: 40 });
+    const instance = newInstance(await allocateInstanceId(db.pool));
+    await appendEvents(db.pool, instance.uuid, [{ type: 'requested', instance }, { type: 'scheduled', host, node: host }, { type: 'spawned' }]);
+    await driver.define({
+      uuid: instance.uuid, name: 'instance-sync', vcpus: 1, memoryMb: 512, rootGb: 1, image: null, volumes: [], configDrive: false,
+      interfaces: [], userData: null, keyData: null, extraSpecs: {},
+    });
+    await driver.start(instance.uuid);
+    const worker = await compute(host, 8, driver);
+    try {
+      const state = async () => {
+        const r = (await db.pool.query('SELECT vm_state, power_state FROM instances WHERE uuid = $1', [instance.uuid])).rows[0];
+        return `${r.vm_state}/${r.power_state}`;
+      };
+      await sleep(1500); // heartbeats while the guest runs change nothing
+      expect(await state()).toBe('active/1');
+      await driver.setGuestPowerState(instance.uuid, PowerState.SHUTDOWN);
+      await waitFor(state, 'stopped/4', 10_000);
+      const actions = await db.pool.query('SELECT action, message FROM instance_actions WHERE instance_uuid = $1', [instance.uuid]);
+      expect(actions.rows).toEqual([{ action: 'stop', message: 'The guest stopped outside Novaflow (power-state sync).' }]);
+    } finally {
+      await worker.stop();
+    }
+  }, 30_000);
 });

@@ -210,7 +210,20 @@ export class FakeDriver implements HypervisorDriver {
     await this.save();
   }
 
-  /** The volumes a guest has attached (for tests and the power-state sync). */
+  /**
+   * Fault injection: the guest changes power state by itself, as a guest that shuts down from inside or crashes
+   * does; the power-state sync is what notices.
+   */
+  async setGuestPowerState(uuid: string, powerState: PowerStateValue): Promise<void> {
+    await this.load();
+    const d = this.domains.get(uuid);
+    if (!d) throw new GuestNotFoundError(uuid);
+    d.powerState = powerState;
+    d.console.push(`[fake] power state ${powerState} (outside Novaflow)`);
+    await this.save();
+  }
+
+  /** The volumes a guest has attached (for tests). */
   async guestVolumes(uuid: string): Promise<string[]> {
     await this.load();
     return [...(this.domains.get(uuid)?.volumes ?? [])];

@@ -1,6 +1,7 @@
 /**
  * First start: the default domain, projects `admin`, `demo` and `service`, roles `admin` ⇒ `member` ⇒ `reader`,
- * user `admin` (admin on project admin) and user `demo` (member on project demo). Idempotent: existing rows, and
+ * user `admin` (admin on project admin), user `demo` (member on project demo) and the compute hosts' service user
+ * `novaflow-compute` (admin on project service). Idempotent: existing rows, and
  * passwords changed since, are left as they are.
  */
 import type pg from 'pg';
@@ -11,7 +12,14 @@ import { inTransaction } from '../../db/transaction.ts';
 export interface BootstrapInput {
   adminPassword: string;
   demoPassword: string;
+  /**
+   * Password of `novaflow-compute`, the service user compute hosts authenticate as to fetch images (admin on the
+   * service project, as Nova's own service user); no such user without it.
+   */
+  computePassword?: string;
 }
+
+export const COMPUTE_SERVICE_USER = 'novaflow-compute';
 
 async function ensure(db: pg.PoolClient, select: string, selectArgs: unknown[], insert: string, insertArgs: unknown[]): Promise<string> {
   const found = await db.query<{ id: string }>(select, selectArgs);
@@ -41,7 +49,7 @@ export async function bootstrapIdentity(pool: pg.Pool, input: BootstrapInput): P
         [newId(), name, DEFAULT_DOMAIN_ID, description]);
     const adminProject = await project('admin', 'Bootstrap project for administering the cloud');
     const demoProject = await project('demo', 'A project for trying Novaflow as a member');
-    await project('service', 'Project of the service users');
+    const serviceProject = await project('service', 'Project of the service users');
     const user = async (name: string, password: string, defaultProject: string) =>
       ensure(db, 'SELECT id FROM users WHERE domain_id = $1 AND name = $2', [DEFAULT_DOMAIN_ID, name],
         'INSERT INTO users (id, name, domain_id, password_hash, default_project_id) VALUES ($1, $2, $3, $4, $5) RETURNING id',
@@ -53,5 +61,9 @@ export async function bootstrapIdentity(pool: pg.Pool, input: BootstrapInput): P
        ON CONFLICT DO NOTHING`,
       [adminUser, admin, adminProject, demoUser, member, demoProject],
     );
+    if (input.computePassword !== undefined) {
+      const computeUser = await user(COMPUTE_SERVICE_USER, input.computePassword, serviceProject);
+      await db.query(`INSERT INTO role_assignments (user_id, role_id, project_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [computeUser, admin, serviceProject]);
+    }
   });
 }
