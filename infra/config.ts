@@ -39,6 +39,16 @@ const spec = {
       .default('')
       .transform((v) => v.split(',').map((h) => h.trim()).filter(Boolean)),
   },
+  NOVAFLOW_LIBVIRT_URI: { key: 'libvirtUri', schema: z.string().min(1).default('qemu:///system') },
+  NOVAFLOW_LIBVIRT_DOMAIN_TYPE: { key: 'libvirtDomainType', schema: z.enum(['qemu', 'kvm']).default('qemu') },
+  /** The stack adds a libvirt host of this name beside the fake ones (`novaflow stack --libvirt`). */
+  NOVAFLOW_LIBVIRT_HOST: { key: 'libvirtHost', schema: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/).optional() },
+  NOVAFLOW_INSTANCES_PATH: { key: 'instancesPath', schema: z.string().min(1).optional() },
+  /** Where a compute host authenticates to fetch images; the API's own identity endpoint by default. */
+  NOVAFLOW_IDENTITY_URL: { key: 'identityUrl', schema: z.url().optional() },
+  NOVAFLOW_COMPUTE_USER: { key: 'computeUser', schema: z.string().min(1).default('novaflow-compute') },
+  /** The compute service user's password; by default the one the first start wrote to the data directory. */
+  NOVAFLOW_COMPUTE_PASSWORD: { key: 'computePassword', schema: z.string().min(1).optional() },
   NOVAFLOW_REPORT_INTERVAL: { key: 'reportIntervalSeconds', schema: seconds.default(10) },
   NOVAFLOW_SERVICE_DOWN_TIME: { key: 'serviceDownTimeSeconds', schema: seconds.default(60) },
   NOVAFLOW_POWER_SYNC_INTERVAL: { key: 'powerSyncIntervalSeconds', schema: seconds.default(60) },

@@ -20,7 +20,7 @@ export async function bootstrapSecrets(config: Config): Promise<BootstrapSecrets
   return {
     adminPassword: config.adminPassword ?? (await readOrCreateSecret(path.join(config.dataDir, 'admin.password'))),
     demoPassword: await readOrCreateSecret(path.join(config.dataDir, 'demo.password')),
-    computePassword: await readOrCreateSecret(path.join(config.dataDir, 'compute.password')),
+    computePassword: config.computePassword ?? (await readOrCreateSecret(path.join(config.dataDir, 'compute.password'))),
   };
 }
 

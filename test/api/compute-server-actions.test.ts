@@ -101,6 +101,21 @@ describe('power actions', () => {
   });
 });
 
+describe('Temporal Web', () => {
+  it('finds every workflow of the server by its InstanceUuid, each naming its operation and host', async () => {
+    let operations: string[] = [];
+    for (let i = 0; i < 50 && !operations.includes('getConsoleOutput'); i++) {
+      operations = [];
+      for await (const wf of stack.temporal.client.workflow.list({ query: `InstanceUuid = '${id}'` })) {
+        operations.push(String(wf.searchAttributes.Operation?.[0]));
+        expect(wf.searchAttributes.Host?.[0]).toBe(stack.hosts[0]);
+      }
+      await sleep(200);
+    }
+    expect(new Set(operations)).toEqual(new Set(['create', 'stop', 'start', 'reboot', 'pause', 'unpause', 'suspend', 'resume', 'getConsoleOutput']));
+  });
+});
+
 describe('lock and reset state', () => {
   it('refuses a locked server’s actions to members but not to admins, and shows the lock', async () => {
     expect((await act(member, { lock: { locked_reason: 'maintenance' } }, '2.73')).status).toBe(202);

@@ -13,11 +13,13 @@ import { startComputeWorker } from '../../workers/compute.ts';
 import { startControllerWorker } from '../../workers/controller.ts';
 import type { RunningWorker } from '../../workers/running.ts';
 import { startTestApi, type TestApi } from './api.ts';
-import { connectTestTemporal, testControlQueue, workflowBundle } from './temporal.ts';
+import { connectTestTemporal, testControlQueue, workflowBundle, type TestTemporal } from './temporal.ts';
 
 export interface TestStack extends TestApi {
   hosts: string[];
   drivers: Map<string, FakeDriver>;
+  /** The stack's Temporal connection, for tests that look at workflows (Temporal Web's view). */
+  temporal: TestTemporal;
 }
 
 export async function startTestStack(opts: { hosts?: number; capacity?: FakeHostCapacity; spawnMs?: number; reachable?: boolean } = {}): Promise<TestStack> {
@@ -50,6 +52,7 @@ export async function startTestStack(opts: { hosts?: number; capacity?: FakeHost
     ...api,
     hosts,
     drivers,
+    temporal,
     stop: async () => {
       for (const w of workers.reverse()) await w.stop();
       await temporal.close();

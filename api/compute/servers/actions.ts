@@ -158,7 +158,8 @@ export function serverActionRoutes(deps: Deps): Router {
           throw new ApiError(409, `Instance ${row.uuid} is not ready`);
         }
         try {
-          const output = await readConsole(deps.temporal, deps.controlQueue, { uuid: row.uuid, host: row.host, lines: length === undefined || length < 0 ? undefined : length });
+          const lines = length === undefined || length < 0 ? undefined : length;
+          const output = await readConsole(deps.temporal, deps.controlQueue, { uuid: row.uuid, host: row.host, lines }, { projectId: row.project_id, requestId: res.locals.requestId });
           return void res.json({ output });
         } catch (err) {
           if (err instanceof WorkflowFailedError) throw new ApiError(409, `Instance ${row.uuid} is not ready`);

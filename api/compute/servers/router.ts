@@ -120,7 +120,7 @@ export function serverRoutes(deps: ComputeDeps & { temporal: Client }): Router {
       throw err;
     }
     const userPorts = ((row.request_spec.networks as { portId?: string }[] | undefined) ?? []).flatMap((n) => (n.portId ? [n.portId] : []));
-    await startDelete(deps.temporal, deps.controlQueue, { uuid: row.uuid, requestId, userPorts }, row.project_id);
+    await startDelete(deps.temporal, deps.controlQueue, { uuid: row.uuid, requestId, userPorts }, row.project_id, row.host);
     res.status(204).end();
   });
 

@@ -25,13 +25,13 @@ export async function startBuild(client: Client, taskQueue: string, input: Build
 }
 
 /** Starts the delete; a delete already running for the instance is left to finish (Nova accepts a repeated delete). */
-export async function startDelete(client: Client, taskQueue: string, input: DeleteInput, projectId: string): Promise<void> {
+export async function startDelete(client: Client, taskQueue: string, input: DeleteInput, projectId: string, host: string | null): Promise<void> {
   try {
     await client.workflow.start('deleteInstance', {
       workflowId: deleteWorkflowId(input.uuid),
       taskQueue,
       args: [input],
-      typedSearchAttributes: [...attributes(input.uuid, projectId, 'delete', input.requestId)],
+      typedSearchAttributes: [...attributes(input.uuid, projectId, 'delete', input.requestId), ...(host ? [{ key: Host, value: host }] : [])],
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -64,11 +64,17 @@ export async function startPowerAction(client: Client, taskQueue: string, workfl
 }
 
 /** Reads a guest's console log through its host (a short workflow, so the API never talks to a host itself). */
-export async function readConsole(client: Client, taskQueue: string, input: { uuid: string; host: string; lines?: number }): Promise<string> {
+export async function readConsole(
+  client: Client,
+  taskQueue: string,
+  input: { uuid: string; host: string; lines?: number },
+  context: { projectId: string; requestId: string },
+): Promise<string> {
   return client.workflow.execute('consoleOutput', {
     workflowId: `instance-${input.uuid}-console-${randomUUID()}`,
     taskQueue,
     args: [input],
     workflowExecutionTimeout: '1 minute',
+    typedSearchAttributes: [...attributes(input.uuid, context.projectId, 'getConsoleOutput', context.requestId), { key: Host, value: input.host }],
   });
 }
