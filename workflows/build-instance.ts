@@ -153,7 +153,12 @@ export async function buildInstance(input: BuildInput): Promise<'active' | 'erro
         if (input.domain.image) await host.fetchImage(input.domain.image);
         await host.defineDomain({ ...input.domain, interfaces: network.interfaces, volumes });
         await host.startDomain({ uuid });
-        const attached = volumes.length ? await control.completeVolumeAttachments({ uuid, attachmentIds: volumes.map((d) => d.attachmentId) }) : [];
+        const attached = volumes.length
+          ? await control.completeVolumeAttachments({
+              uuid,
+              attachments: volumes.map((d) => ({ attachmentId: d.attachmentId, device: d.device, deleteOnTermination: devices.find((r) => r.volumeId === d.volumeId)?.deleteOnTermination ?? false })),
+            })
+          : [];
         await events.noteBuildResult({ host: here.host, failed: false });
         await record(
           [

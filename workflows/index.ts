@@ -3,3 +3,4 @@ export { buildInstance } from './build-instance.ts';
 export { deleteInstance } from './delete-instance.ts';
 export { hostMonitor, probeHost } from './host-monitor.ts';
 export { consoleOutput, pauseInstance, rebootInstance, resumeInstance, startInstance, stopInstance, suspendInstance, unpauseInstance } from './power-actions.ts';
+export { attachVolumeToInstance, detachVolumeFromInstance } from './volume-attachments.ts';

@@ -6,7 +6,8 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type pg from 'pg';
-import { completeAttachment, createAttachment, deleteAttachment, listAttachments, updateAttachment } from '../services/volume/attachments.ts';
+import { completeAttachment, createAttachment, deleteAttachment, getAttachment, listAttachments, updateAttachment } from '../services/volume/attachments.ts';
+import type { AttachedVolumeRecord } from './instances/events.ts';
 import { createVolume, deleteVolume, getVolume, provisionVolume } from '../services/volume/volumes.ts';
 import type { VolumeDisk } from '../host/driver.ts';
 import { derivedUuid } from './derived-id.ts';
@@ -23,11 +24,6 @@ export interface RequestedBlockDevice {
   deleteOnTermination: boolean;
   /** Guest device name (vda, vdb, ...). */
   device: string;
-}
-
-export interface AttachedVolume {
-  id: string;
-  delete_on_termination: boolean;
 }
 
 export const VOLUME_SETUP_FAILED = 'VolumeSetupFailed';
@@ -48,13 +44,16 @@ const isClientError = (err: unknown) => {
 };
 
 export function createVolumeActivities(deps: { db: pg.Pool; dataDir: string }) {
-  /** The instance's volumes with their delete_on_termination flags, from the request it was built from. */
-  async function requestedDevices(uuid: string): Promise<RequestedBlockDevice[]> {
-    const result = await deps.db.query<{ devices: RequestedBlockDevice[] | null }>(
-      `SELECT request_spec->'block_devices' AS devices FROM instances WHERE uuid = $1`,
+  /** The instance's volumes marked delete_on_termination: from the request it was built from and those attached since. */
+  async function deletedWithInstance(uuid: string): Promise<string[]> {
+    const result = await deps.db.query<{ devices: RequestedBlockDevice[] | null; attached: AttachedVolumeRecord[] | null }>(
+      `SELECT request_spec->'block_devices' AS devices, volumes_attached AS attached FROM instances WHERE uuid = $1`,
       [uuid],
     );
-    return result.rows[0]?.devices ?? [];
+    const row = result.rows[0];
+    const ids = new Set((row?.devices ?? []).filter((d) => d.deleteOnTermination).map((d) => d.volumeId));
+    for (const a of row?.attached ?? []) if (a.delete_on_termination) ids.add(a.id);
+    return [...ids];
   }
 
   return {
@@ -101,15 +100,33 @@ export function createVolumeActivities(deps: { db: pg.Pool; dataDir: string }) {
     },
 
     /** The guest runs with its volumes: each attachment completes (volume in-use). */
-    async completeVolumeAttachments(input: { uuid: string; attachmentIds: string[] }): Promise<AttachedVolume[]> {
-      const devices = await requestedDevices(input.uuid);
-      const attached: AttachedVolume[] = [];
-      for (const id of input.attachmentIds) {
-        const attachment = await completeAttachment(deps.db, id);
-        const device = devices.find((d) => d.volumeId === attachment.volume_id);
-        attached.push({ id: attachment.volume_id, delete_on_termination: device?.deleteOnTermination ?? false });
+    async completeVolumeAttachments(input: { uuid: string; attachments: { attachmentId: string; device: string; deleteOnTermination: boolean; tag?: string | null }[] }): Promise<AttachedVolumeRecord[]> {
+      const attached: AttachedVolumeRecord[] = [];
+      for (const a of input.attachments) {
+        const attachment = await completeAttachment(deps.db, a.attachmentId);
+        attached.push({ id: attachment.volume_id, delete_on_termination: a.deleteOnTermination, device: a.device, attachment_id: a.attachmentId, tag: a.tag ?? null });
       }
       return attached;
+    },
+
+    /** Connects a reserved attachment to the instance's host (volume attaching) and returns the disk for the domain. */
+    async connectVolume(input: { uuid: string; host: string; attachmentId: string; device: string }): Promise<VolumeDisk> {
+      const connector = { host: input.host, mountpoint: `/dev/${input.device}`, platform: 'x86_64', os_type: 'linux' };
+      const current = await getAttachment(deps.db, input.attachmentId);
+      if (!current) throw ApplicationFailure.nonRetryable(`Volume attachment ${input.attachmentId} no longer exists.`, VOLUME_SETUP_FAILED);
+      const attachment = current.attach_status === 'attached' ? current : await updateAttachment(deps.db, deps.dataDir, input.attachmentId, connector);
+      return {
+        volumeId: attachment.volume_id,
+        attachmentId: attachment.id,
+        device: input.device,
+        bootIndex: null,
+        connection: attachment.connection_info as VolumeDisk['connection'],
+      };
+    },
+
+    /** Removes one attachment (the volume becomes available when nothing else holds it). Idempotent. */
+    async releaseAttachment(input: { attachmentId: string }): Promise<void> {
+      await deleteAttachment(deps.db, input.attachmentId);
     },
 
     /**
@@ -121,9 +138,8 @@ export function createVolumeActivities(deps: { db: pg.Pool; dataDir: string }) {
         await deleteAttachment(deps.db, attachment.id);
       }
       if (!input.deleteOnTermination) return;
-      for (const device of await requestedDevices(input.uuid)) {
-        if (!device.deleteOnTermination || !(await getVolume(deps.db, device.volumeId))) continue;
-        await deleteVolume(deps.db, deps.dataDir, device.volumeId, { retry: true });
+      for (const id of await deletedWithInstance(input.uuid)) {
+        if (await getVolume(deps.db, id)) await deleteVolume(deps.db, deps.dataDir, id, { retry: true });
       }
     },
   };

@@ -3,9 +3,10 @@ import type { HypervisorDriver } from './driver.ts';
 import { createGuestActivities } from './guests.ts';
 import { createHostInfoActivities } from './host-info.ts';
 import { createPowerActivities } from './power.ts';
+import { createVolumeHostActivities } from './volumes.ts';
 
 export function createHostActivities(driver: HypervisorDriver) {
-  return { ...createHostInfoActivities(driver), ...createGuestActivities(driver), ...createPowerActivities(driver) };
+  return { ...createHostInfoActivities(driver), ...createGuestActivities(driver), ...createPowerActivities(driver), ...createVolumeHostActivities(driver) };
 }
 
 export type HostActivities = ReturnType<typeof createHostActivities>;

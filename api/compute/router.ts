@@ -17,6 +17,7 @@ import { keypairRoutes } from './keypairs.ts';
 import { serverGroupRoutes } from './server-groups.ts';
 import { quotaRoutes } from './quotas.ts';
 import { serverActionRoutes } from './servers/actions.ts';
+import { volumeAttachmentRoutes } from './servers/volume-attachments.ts';
 import { serverRoutes } from './servers/router.ts';
 import { serviceRoutes } from './services.ts';
 import { versionDocument, versionList } from './versions.ts';
@@ -66,7 +67,7 @@ function resources(deps: ComputeDeps): Router {
   router.use(serviceRoutes(deps));
   router.use(hypervisorRoutes(deps));
   router.use(availabilityZoneRoutes(deps));
-  router.use(keypairRoutes(deps), serverGroupRoutes(deps), serverRoutes(deps), serverActionRoutes(deps), quotaRoutes(deps));
+  router.use(keypairRoutes(deps), serverGroupRoutes(deps), serverRoutes(deps), serverActionRoutes(deps), volumeAttachmentRoutes(deps), quotaRoutes(deps));
   return router;
 }
 

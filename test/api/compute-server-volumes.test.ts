@@ -123,6 +123,72 @@ describe('boot from volume', () => {
   });
 });
 
+describe('os-volume_attachments', () => {
+  it('attaches a volume to a running server, lists it, and detaches it again', async () => {
+    const created = await create({ imageRef: image });
+    const id = created.body.server.id;
+    await waitForStatus(id, 'ACTIVE');
+    const vol = await newVolume('hot');
+    const attach = await call(member.token, 'POST', `/servers/${id}/os-volume_attachments`, { volumeAttachment: { volumeId: vol, delete_on_termination: true } }, '2.79');
+    expect(attach.status).toBe(200);
+    expect(attach.body.volumeAttachment).toEqual({ id: vol, serverId: id, volumeId: vol, device: '/dev/vdb', tag: null, delete_on_termination: true });
+    // Reserved at once: nobody else can take it while the workflow plugs it in.
+    expect((await call(member.token, 'POST', `/servers/${id}/os-volume_attachments`, { volumeAttachment: { volumeId: vol } })).status).toBe(400);
+    let listed: Json[] = [];
+    for (let i = 0; i < 100 && listed.length === 0; i++) {
+      listed = (await call(member.token, 'GET', `/servers/${id}/os-volume_attachments`, undefined, '2.89')).body.volumeAttachments;
+      await sleep(50);
+    }
+    expect(listed).toEqual([expect.objectContaining({ serverId: id, volumeId: vol, device: '/dev/vdb', delete_on_termination: true, attachment_id: expect.any(String) })]);
+    expect(listed[0]).not.toHaveProperty('id');
+    expect((await volumeApi('GET', `/volumes/${vol}`)).body.volume).toMatchObject({ status: 'in-use' });
+    const host = (await call(admin, 'GET', `/servers/${id}`)).body.server['OS-EXT-SRV-ATTR:host'] as string;
+    expect(await stack.drivers.get(host)!.guestVolumes(id)).toEqual([vol]);
+    const actions = (await call(member.token, 'GET', `/servers/${id}/os-instance-actions`)).body.instanceActions.map((a: Json) => a.action);
+    expect(actions).toContain('attach_volume');
+
+    expect((await call(member.token, 'DELETE', `/servers/${id}/os-volume_attachments/${vol}`)).status).toBe(202);
+    for (let i = 0; i < 100 && (await volumeApi('GET', `/volumes/${vol}`)).body.volume.status !== 'available'; i++) await sleep(50);
+    expect((await volumeApi('GET', `/volumes/${vol}`)).body.volume).toMatchObject({ status: 'available', attachments: [] });
+    expect(await stack.drivers.get(host)!.guestVolumes(id)).toEqual([]);
+    expect((await call(member.token, 'GET', `/servers/${id}/os-volume_attachments/${vol}`)).body).toEqual({
+      itemNotFound: { code: 404, message: `No volume Block Device Mapping with id ${vol}.` },
+    });
+    await call(member.token, 'DELETE', `/servers/${id}`);
+    await waitForStatus(id, 'gone');
+  });
+
+  it('deletes a hot-attached volume marked delete_on_termination with its server, and refuses to detach a root volume', async () => {
+    const root = await newVolume('root2');
+    const created = await create({ imageRef: '', block_device_mapping_v2: [{ source_type: 'volume', destination_type: 'volume', uuid: root, boot_index: 0 }] });
+    const id = created.body.server.id;
+    await waitForStatus(id, 'ACTIVE');
+    expect(await call(member.token, 'DELETE', `/servers/${id}/os-volume_attachments/${root}`)).toMatchObject({ status: 400, body: { badRequest: { message: 'Cannot detach a root device volume' } } });
+    const extra = await newVolume('goes-with-server');
+    await call(member.token, 'POST', `/servers/${id}/os-volume_attachments`, { volumeAttachment: { volumeId: extra, delete_on_termination: true } }, '2.79');
+    for (let i = 0; i < 100 && (await volumeApi('GET', `/volumes/${extra}`)).body.volume.status !== 'in-use'; i++) await sleep(50);
+    await call(member.token, 'DELETE', `/servers/${id}`);
+    await waitForStatus(id, 'gone');
+    expect((await volumeApi('GET', `/volumes/${extra}`)).status).toBe(404);
+    expect((await volumeApi('GET', `/volumes/${root}`)).body.volume.status).toBe('available');
+  });
+
+  it('answers Nova’s errors: unknown volume 404, a field of a later version 400, another project’s server 404', async () => {
+    const created = await create({ imageRef: image });
+    const id = created.body.server.id;
+    await waitForStatus(id, 'ACTIVE');
+    const missing = '00000000-0000-4000-8000-000000000001';
+    expect((await call(member.token, 'POST', `/servers/${id}/os-volume_attachments`, { volumeAttachment: { volumeId: missing } })).body).toEqual({
+      itemNotFound: { code: 404, message: `Volume ${missing} could not be found.` },
+    });
+    const vol = await newVolume('early');
+    expect((await call(member.token, 'POST', `/servers/${id}/os-volume_attachments`, { volumeAttachment: { volumeId: vol, delete_on_termination: true } }, '2.78')).status).toBe(400);
+    expect((await call(other.token, 'POST', `/servers/${id}/os-volume_attachments`, { volumeAttachment: { volumeId: vol } })).status).toBe(404);
+    await call(member.token, 'DELETE', `/servers/${id}`);
+    await waitForStatus(id, 'gone');
+  });
+});
+
 describe('a build that fails everywhere', () => {
   it('leaves no attachment behind: the user’s volume is available again and the one it made is gone', async () => {
     const flavor = await call(admin, 'POST', '/flavors', { flavor: { name: 'fails-everywhere', ram: 256, vcpus: 1, disk: 1, id: 'fails-everywhere' } });

@@ -1,6 +1,6 @@
 /** Reading the instance projections: one server, lists with Nova's filters and paging, and instance actions. */
 import type pg from 'pg';
-import type { FlavorSnapshot } from '../instances/events.ts';
+import type { AttachedVolumeRecord, FlavorSnapshot } from '../instances/events.ts';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
@@ -36,7 +36,7 @@ export interface InstanceRow {
   fault: { code: number; message: string; details?: string; created: string } | null;
   addresses: Record<string, { version: number; addr: string; mac?: string }[]>;
   security_groups: { name: string }[];
-  volumes_attached: { id: string; delete_on_termination: boolean }[];
+  volumes_attached: AttachedVolumeRecord[];
   request_spec: Record<string, unknown>;
   launched_at: Date | null;
   terminated_at: Date | null;

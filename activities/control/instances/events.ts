@@ -17,6 +17,15 @@ export interface FlavorSnapshot {
   extra_specs: Record<string, string>;
 }
 
+export interface AttachedVolumeRecord {
+  id: string;
+  delete_on_termination: boolean;
+  /** Guest device (vda, vdb, ...). */
+  device?: string;
+  attachment_id?: string;
+  tag?: string | null;
+}
+
 export interface NewInstance {
   uuid: string;
   /** Internal id from `allocateInstanceId`; names the domain. */
@@ -49,8 +58,11 @@ export type InstanceEvent =
   | { type: 'scheduled'; host: string | null; node: string | null }
   | { type: 'networked'; addresses: Record<string, unknown[]> }
   | { type: 'spawned' }
-  /** The volumes the instance has now (the whole list). */
-  | { type: 'volumes_attached'; volumes: { id: string; delete_on_termination: boolean }[] }
+  /** The volumes the instance was built with (the whole list). */
+  | { type: 'volumes_attached'; volumes: AttachedVolumeRecord[] }
+  /** One more volume, attached to the running instance. */
+  | { type: 'volume_attached'; volume: AttachedVolumeRecord }
+  | { type: 'volume_detached'; volume_id: string }
   | { type: 'failed'; fault: Fault }
   | { type: 'updated'; changes: { name?: string; description?: string | null; metadata?: Record<string, string> } }
   | { type: 'deleted' }

@@ -50,6 +50,15 @@ export async function project(db: Client, uuid: string, seq: number, event: Inst
     case 'volumes_attached':
       await touch('volumes_attached = $4', [JSON.stringify(event.volumes)]);
       return;
+    case 'volume_attached':
+      await touch(
+        `volumes_attached = (SELECT COALESCE(jsonb_agg(v), '[]') FROM jsonb_array_elements(volumes_attached) v WHERE v->>'id' <> $5) || jsonb_build_array($4::jsonb)`,
+        [JSON.stringify(event.volume), event.volume.id],
+      );
+      return;
+    case 'volume_detached':
+      await touch(`volumes_attached = (SELECT COALESCE(jsonb_agg(v), '[]') FROM jsonb_array_elements(volumes_attached) v WHERE v->>'id' <> $4)`, [event.volume_id]);
+      return;
     case 'failed':
       await touch(`vm_state = 'error', task_state = NULL, fault = $4`, [JSON.stringify({ ...event.fault, created: at.toISOString() })]);
       return;

@@ -1,5 +1,5 @@
 /**
- * Nova's default rules for server actions: project members (or admins) act on their servers; overriding
+ * Nova's default rules for server actions and volume attachments: project members (or admins) act on their servers; overriding
  * another's lock and resetting state are for admins. Spread into `computePolicy.rules` in `compute.ts`.
  */
 import { checks, type Check } from '../checks.ts';
@@ -17,4 +17,8 @@ export const serverActionRules: Record<string, Check> = {
   'os_compute_api:os-lock-server:unlock:unlock_override': checks.admin,
   'os_compute_api:os-admin-actions:reset_state': checks.admin,
   'os_compute_api:os-console-output': checks.projectMemberOrAdmin,
+  'os_compute_api:os-volumes-attachments:index': checks.projectReaderOrAdmin,
+  'os_compute_api:os-volumes-attachments:show': checks.projectReaderOrAdmin,
+  'os_compute_api:os-volumes-attachments:create': checks.projectMemberOrAdmin,
+  'os_compute_api:os-volumes-attachments:delete': checks.projectMemberOrAdmin,
 };
