@@ -46,8 +46,13 @@ program
   .command('stack')
   .description('run the whole stack on embedded defaults (PostgreSQL, Temporal dev server, API, workers, fake hosts)')
   .option('--hosts <n>', 'number of fake compute hosts (NOVAFLOW_FAKE_HOSTS)', positiveInt)
-  .action(async (opts: { hosts?: number }) => {
-    const stack = await startStack(config(opts.hosts === undefined ? {} : { fakeHosts: opts.hosts }));
+  .option('--libvirt [name]', 'also run a libvirt compute host on this machine (NOVAFLOW_LIBVIRT_HOST; default name libvirt-1)')
+  .action(async (opts: { hosts?: number; libvirt?: string | true }) => {
+    const overrides = {
+      ...(opts.hosts === undefined ? {} : { fakeHosts: opts.hosts }),
+      ...(opts.libvirt === undefined ? {} : { libvirtHost: opts.libvirt === true ? 'libvirt-1' : opts.libvirt }),
+    };
+    const stack = await startStack(config(overrides));
     await untilSignal(stack.stop);
   });
 
@@ -66,7 +71,10 @@ program
   .description('run one compute host worker on compute.<host>; it needs Temporal only, no database')
   .requiredOption('--host <name>', 'the host name (task queue compute.<name>)')
   .option('--driver <driver>', 'hypervisor driver: fake or libvirt', 'fake')
-  .action(async (opts: { host: string; driver: string }) => untilSignal(await runCompute(config(), opts)));
+  .option('--libvirt-uri <uri>', 'libvirt connection URI (NOVAFLOW_LIBVIRT_URI, default qemu:///system)')
+  .action(async (opts: { host: string; driver: string; libvirtUri?: string }) =>
+    untilSignal(await runCompute(config(opts.libvirtUri ? { libvirtUri: opts.libvirtUri } : {}), opts)),
+  );
 
 program
   .command('migrate')

@@ -1,11 +1,11 @@
 /** Each part of Novaflow started alone, as production runs them (`novaflow api|controller|compute|migrate`). */
 import { rebuildProjections } from '../activities/control/instances/store.ts';
-import { FakeDriver } from '../activities/host/fake/driver.ts';
 import { createApp } from '../api/app.ts';
 import { listen } from '../api/server.ts';
 import { startComputeWorker } from '../workers/compute.ts';
 import { startControllerWorker } from '../workers/controller.ts';
-import { fakeHostOptions, publicUrl, type Config } from './config.ts';
+import { publicUrl, type Config } from './config.ts';
+import { driverFor } from './drivers.ts';
 import { connectTemporal, databaseUrl, openPool } from './connections.ts';
 import { createLogger } from './logger.ts';
 import { bootstrapSecrets, prepareDatabase } from './prepare-database.ts';
@@ -84,24 +84,21 @@ export async function runController(config: Config): Promise<Stop> {
 }
 
 export async function runCompute(config: Config, opts: { host: string; driver: string }): Promise<Stop> {
-  if (opts.driver !== 'fake') {
-    throw new Error(`driver ${JSON.stringify(opts.driver)} is not available in this version; use --driver fake`);
-  }
+  const driver = await driverFor(config, opts.host, opts.driver);
   const log = createLogger(config.logLevel);
   installTemporalRuntime(log);
   const temporal = await connectTemporal(config);
-  const fake = fakeHostOptions(config, opts.host);
   const worker = await startComputeWorker({
     connection: temporal.native,
     client: temporal.client,
     namespace: config.temporalNamespace,
     host: opts.host,
-    driver: new FakeDriver(opts.host, fake.capacity, fake.options),
+    driver,
     reportIntervalSeconds: config.reportIntervalSeconds,
     log,
     controlQueue: config.controlQueue,
   });
-  log.info({ taskQueue: worker.taskQueue }, 'compute worker running');
+  log.info({ taskQueue: worker.taskQueue, driver: driver.name }, 'compute worker running');
   return async () => {
     await worker.stop();
     await temporal.close();

@@ -7,11 +7,11 @@ import path from 'node:path';
 import type pg from 'pg';
 import { createApp } from '../api/app.ts';
 import { listen } from '../api/server.ts';
-import { FakeDriver } from '../activities/host/fake/driver.ts';
 import { startComputeWorker } from '../workers/compute.ts';
 import { startControllerWorker } from '../workers/controller.ts';
 import type { RunningWorker } from '../workers/running.ts';
-import { fakeHostOptions, publicUrl, temporalUiUrl, type Config } from './config.ts';
+import { publicUrl, temporalUiUrl, type Config } from './config.ts';
+import { fakeDriver, libvirtDriver } from './drivers.ts';
 import { connectTemporal, databaseUrl, openPool } from './connections.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { createLogger } from './logger.ts';
@@ -29,11 +29,6 @@ export interface Stack {
   temporalUi?: string;
   openrc: string;
   stop(): Promise<void>;
-}
-
-function fakeDriver(config: Config, host: string): FakeDriver {
-  const { capacity, options } = fakeHostOptions(config, host);
-  return new FakeDriver(host, capacity, options);
 }
 
 export function fakeHostName(i: number): string {
@@ -151,6 +146,23 @@ export async function startStack(config: Config, print: (line: string) => void =
         ),
       (workers) => workers.map((w) => w.taskQueue).join(', '),
     );
+    if (config.libvirtHost) {
+      const name = config.libvirtHost;
+      hosts.push(
+        await step(`libvirt compute host ${name} (${config.libvirtUri}, domain type ${config.libvirtDomainType})`, async () =>
+          startComputeWorker({
+            connection: temporal.native,
+            client: temporal.client,
+            namespace: config.temporalNamespace,
+            host: name,
+            driver: await libvirtDriver(config, name),
+            reportIntervalSeconds: config.reportIntervalSeconds,
+            log,
+            controlQueue: config.controlQueue,
+          }),
+        ),
+      );
+    }
     stops.push({ name: 'compute workers', stop: async () => void (await Promise.all(hosts.map((h) => h.stop()))) });
 
     const openrc = path.join(config.dataDir, 'openrc');

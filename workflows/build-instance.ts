@@ -54,7 +54,7 @@ const cleanupOn = (host: string) => proxyActivities<HostActivities>({ ...hostCle
 
 const BUILD_EVENT = 'compute__do_build_and_run_instance';
 /** Failures another host would not fix: the build aborts instead of rescheduling (as Nova's BuildAbortException). */
-const NOT_RESCHEDULED = ['NetworkAllocationFailed', 'VolumeSetupFailed'];
+const NOT_RESCHEDULED = ['NetworkAllocationFailed', 'VolumeSetupFailed', 'ImageFetchError', 'UnsupportedHardware'];
 const SCHEDULE_EVENT = 'conductor_schedule_and_build_instances';
 
 const userPorts = (input: BuildInput) => input.networks.flatMap((n) => (n.portId ? [n.portId] : []));

@@ -21,7 +21,7 @@ export interface TestApi {
 }
 
 /** Passwords of the bootstrap users `admin` and `demo` in test databases. */
-export const TEST_SECRETS = { adminPassword: 'admin-secret', demoPassword: 'demo-secret' };
+export const TEST_SECRETS = { adminPassword: 'admin-secret', demoPassword: 'demo-secret', computePassword: 'compute-secret' };
 
 /**
  * `reachable: true` makes the public URL (links, catalog) the API's real address, for real clients that follow

@@ -8,11 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { upsertComputeHost } from '../../activities/control/db/services.ts';
 import { FakeDriver, type FakeHostCapacity } from '../../activities/host/fake/driver.ts';
+import { LibvirtDriver } from '../../activities/host/libvirt/driver.ts';
+import { HttpImageFetcher } from '../../activities/host/libvirt/image-fetcher.ts';
+import { COMPUTE_SERVICE_USER } from '../../activities/services/identity/bootstrap.ts';
 import { createLogger } from '../../infra/logger.ts';
 import { startComputeWorker } from '../../workers/compute.ts';
 import { startControllerWorker } from '../../workers/controller.ts';
 import type { RunningWorker } from '../../workers/running.ts';
-import { startTestApi, type TestApi } from './api.ts';
+import { startTestApi, TEST_SECRETS, type TestApi } from './api.ts';
 import { connectTestTemporal, testControlQueue, workflowBundle, type TestTemporal } from './temporal.ts';
 
 export interface TestStack extends TestApi {
@@ -22,7 +25,16 @@ export interface TestStack extends TestApi {
   temporal: TestTemporal;
 }
 
-export async function startTestStack(opts: { hosts?: number; capacity?: FakeHostCapacity; spawnMs?: number; reachable?: boolean } = {}): Promise<TestStack> {
+export interface TestStackOptions {
+  hosts?: number;
+  capacity?: FakeHostCapacity;
+  spawnMs?: number;
+  reachable?: boolean;
+  /** Also a real libvirt host (qemu:///system), with instances under `instancesPath`. */
+  libvirt?: { host: string; instancesPath: string };
+}
+
+export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
   const api = await startTestApi({ reachable: opts.reachable });
   const temporal = await connectTestTemporal();
   const log = createLogger('silent');
@@ -44,6 +56,27 @@ export async function startTestStack(opts: { hosts?: number; capacity?: FakeHost
     workers.push(
       await startComputeWorker({
         connection: temporal.native, client: temporal.client, namespace: 'default', host, driver, reportIntervalSeconds: 30, log,
+        controlQueue: testControlQueue,
+      }),
+    );
+  }
+  if (opts.libvirt) {
+    // QEMU runs as libvirt-qemu and opens volume files under the API's data directory: it must be searchable.
+    await fs.chmod(api.dataDir, 0o755);
+    const driver = new LibvirtDriver({
+      host: opts.libvirt.host,
+      instancesPath: opts.libvirt.instancesPath,
+      shutdownTimeoutSeconds: 20,
+      imageFetcher: new HttpImageFetcher({
+        identityUrl: `${api.url}/identity`,
+        imageUrl: `${api.url}/image`,
+        credentials: { username: COMPUTE_SERVICE_USER, password: TEST_SECRETS.computePassword, userDomainName: 'Default', projectName: 'service', projectDomainName: 'Default' },
+      }),
+    });
+    await upsertComputeHost(api.db.pool, await driver.hostInfo(), new Date());
+    workers.push(
+      await startComputeWorker({
+        connection: temporal.native, client: temporal.client, namespace: 'default', host: opts.libvirt.host, driver, reportIntervalSeconds: 30, log,
         controlQueue: testControlQueue,
       }),
     );
