@@ -10,6 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bridgeName } from '../../activities/host/libvirt/network.ts';
 import { buildGuestImage, GUEST_MARKER, type GuestImageSet } from '../support/guest-image.ts';
 import { TEST_SECRETS } from '../support/api.ts';
 import { openstack, type CliUser } from '../support/openstack-cli.ts';
@@ -78,6 +79,9 @@ describe.skipIf(missing !== undefined)('a real guest on a libvirt host, through 
   afterAll(async () => {
     if (domain) await virsh('destroy', domain).catch(() => undefined);
     if (domain) await virsh('undefine', domain, '--managed-save').catch(() => undefined);
+    // The host bridge of this test's network (a fresh network each run) goes too.
+    const net = await stack?.db.pool.query<{ id: string }>(`SELECT id::text FROM networks WHERE name = 'private'`).catch(() => undefined);
+    if (net?.rows[0]) await run('ip', ['link', 'del', bridgeName(net.rows[0].id)]).catch(() => undefined);
     await stack?.stop();
     if (instancesPath) fs.rmSync(instancesPath, { recursive: true, force: true });
   });
@@ -107,6 +111,7 @@ describe.skipIf(missing !== undefined)('a real guest on a libvirt host, through 
     expect(xml).toContain(volumeId);
     expect(xml).toMatch(/<target dev=["']vdb["']/);
     const log = (await quiet(demo, 'console', 'log', 'show', serverId)) as string;
+    expect(log).toMatch(/virtio_blk \S+: \[vdb\]/); // the guest kernel's own line for the new disk
     expect(log).toMatch(/disks:.*vdb/);
     expect((await cli(demo, 'volume', 'show', volumeId)).status).toBe('in-use');
   });
