@@ -12,6 +12,7 @@ import { bind } from '../openapi/route.ts';
 import type { ComputeDeps } from './deps.ts';
 import { availabilityZoneRoutes } from './availability-zones.ts';
 import { flavorRoutes } from './flavors.ts';
+import { flavorExtraRoutes } from './flavor-extras.ts';
 import { hypervisorRoutes } from './hypervisors.ts';
 import { keypairRoutes } from './keypairs.ts';
 import { serverGroupRoutes } from './server-groups.ts';
@@ -63,7 +64,7 @@ const stripProjectId: RequestHandler = (req, res, next) => {
 function resources(deps: ComputeDeps): Router {
   const router = Router();
   router.use(authenticate(deps));
-  router.use(flavorRoutes(deps));
+  router.use(flavorRoutes(deps), flavorExtraRoutes(deps));
   router.use(serviceRoutes(deps));
   router.use(hypervisorRoutes(deps));
   router.use(availabilityZoneRoutes(deps));

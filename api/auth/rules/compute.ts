@@ -2,6 +2,7 @@
 import { checks, type ServicePolicy } from '../checks.ts';
 import { keypairAndGroupRules } from './compute-keypairs-groups.ts';
 import { serverActionRules } from './compute-server-actions.ts';
+import { flavorExtraRules } from './compute-flavor-extras.ts';
 
 export const computePolicy: ServicePolicy = {
   refusal: (rule) => `Policy doesn't allow ${rule} to be performed.`,
@@ -35,5 +36,6 @@ export const computePolicy: ServicePolicy = {
     'os_compute_api:os-quota-sets:delete': checks.admin,
     ...keypairAndGroupRules,
     ...serverActionRules,
+    ...flavorExtraRules,
   },
 };
