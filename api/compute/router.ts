@@ -19,6 +19,8 @@ import { serverGroupRoutes } from './server-groups.ts';
 import { quotaRoutes } from './quotas.ts';
 import { serverActionRoutes } from './servers/actions.ts';
 import { volumeAttachmentRoutes } from './servers/volume-attachments.ts';
+import { serverMetadataRoutes } from './servers/metadata.ts';
+import { serverTagRoutes } from './servers/tags.ts';
 import { serverRoutes } from './servers/router.ts';
 import { serviceRoutes } from './services.ts';
 import { versionDocument, versionList } from './versions.ts';
@@ -68,7 +70,7 @@ function resources(deps: ComputeDeps): Router {
   router.use(serviceRoutes(deps));
   router.use(hypervisorRoutes(deps));
   router.use(availabilityZoneRoutes(deps));
-  router.use(keypairRoutes(deps), serverGroupRoutes(deps), serverRoutes(deps), serverActionRoutes(deps), volumeAttachmentRoutes(deps), quotaRoutes(deps));
+  router.use(keypairRoutes(deps), serverGroupRoutes(deps), serverRoutes(deps), serverActionRoutes(deps), volumeAttachmentRoutes(deps), serverMetadataRoutes(deps), serverTagRoutes(deps), quotaRoutes(deps));
   return router;
 }
 

@@ -57,6 +57,29 @@ describe('instance events on real PostgreSQL', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('rebuild metadata, tags, locks and volumes changed after the build from their events', async () => {
+    const i = newInstance(await allocateInstanceId(db.pool), { metadata: { a: '1' }, tags: ['x'] });
+    await appendEvents(db.pool, i.uuid, [{ type: 'requested', instance: i }, { type: 'scheduled', host: 'h1', node: 'h1' }, { type: 'spawned' }]);
+    await appendEvents(db.pool, i.uuid, [{ type: 'metadata_set', items: { b: '2', c: '3' }, replace: false }]);
+    await appendEvents(db.pool, i.uuid, [{ type: 'metadata_deleted', key: 'a' }]);
+    await appendEvents(db.pool, i.uuid, [{ type: 'tag_added', tag: 'y' }, { type: 'tag_added', tag: 'y' }, { type: 'tag_removed', tag: 'x' }]);
+    await appendEvents(db.pool, i.uuid, [{ type: 'lock', locked: true, locked_by: 'admin', reason: 'audit' }]);
+    await appendEvents(db.pool, i.uuid, [
+      { type: 'volumes_attached', volumes: [{ id: 'v1', delete_on_termination: true, device: 'vdb' }] },
+      { type: 'volume_attached', volume: { id: 'v2', delete_on_termination: false, device: 'vdc' } },
+      { type: 'volume_detached', volume_id: 'v1' },
+    ]);
+    const row = async () => (await db.pool.query('SELECT metadata, tags, locked, locked_by, locked_reason, volumes_attached FROM instances WHERE uuid = $1', [i.uuid])).rows[0];
+    const before = await row();
+    expect(before).toEqual({
+      metadata: { b: '2', c: '3' }, tags: ['y'], locked: true, locked_by: 'admin', locked_reason: 'audit',
+      volumes_attached: [{ id: 'v2', delete_on_termination: false, device: 'vdc' }],
+    });
+    await db.pool.query(`UPDATE instances SET metadata = '{}', tags = '{}', locked = false, volumes_attached = '[]' WHERE uuid = $1`, [i.uuid]);
+    await rebuildProjections(db.pool);
+    expect(await row()).toEqual(before);
+  });
+
   it('refuse a change the instance is not in the state for, with what it is in', async () => {
     const i = newInstance(await allocateInstanceId(db.pool));
     await appendEvents(db.pool, i.uuid, [{ type: 'requested', instance: i }]);

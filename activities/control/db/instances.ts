@@ -68,6 +68,11 @@ export interface InstanceFilter {
   host?: string;
   ip?: string;
   reservationId?: string;
+  /** Tag filters (2.26): all of `tags`, any of `tagsAny`, not all of `notTags`, none of `notTagsAny`. */
+  tags?: string[];
+  tagsAny?: string[];
+  notTags?: string[];
+  notTagsAny?: string[];
   changesSince?: Date;
   includeDeleted: boolean;
   sortKey: string;
@@ -104,6 +109,10 @@ export async function listInstances(db: Queryable, f: InstanceFilter): Promise<I
   if (f.flavor !== undefined) where.push(`i.flavor->>'flavorid' = ${arg(f.flavor)}`);
   if (f.host !== undefined) where.push(`i.host = ${arg(f.host)}`);
   if (f.reservationId !== undefined) where.push(`i.reservation_id = ${arg(f.reservationId)}`);
+  if (f.tags) where.push(`i.tags @> ${arg(f.tags)}::text[]`);
+  if (f.tagsAny) where.push(`i.tags && ${arg(f.tagsAny)}::text[]`);
+  if (f.notTags) where.push(`NOT (i.tags @> ${arg(f.notTags)}::text[])`);
+  if (f.notTagsAny) where.push(`NOT (i.tags && ${arg(f.notTagsAny)}::text[])`);
   if (f.ip !== undefined) {
     where.push(`EXISTS (SELECT 1 FROM jsonb_each(i.addresses) n, jsonb_array_elements(n.value) a WHERE a->>'addr' ~ ${arg(f.ip)})`);
   }

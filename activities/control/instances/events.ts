@@ -66,6 +66,13 @@ export type InstanceEvent =
   | { type: 'failed'; fault: Fault }
   | { type: 'updated'; changes: { name?: string; description?: string | null; metadata?: Record<string, string> } }
   | { type: 'deleted' }
+  /** Server metadata: merged into what is there, or replacing it all. */
+  | { type: 'metadata_set'; items: Record<string, string>; replace: boolean }
+  | { type: 'metadata_deleted'; key: string }
+  /** Server tags: the whole list, or one added or removed. */
+  | { type: 'tags_set'; tags: string[] }
+  | { type: 'tag_added'; tag: string }
+  | { type: 'tag_removed'; tag: string }
   /** Locked (by the owner or an admin, with an optional reason) or unlocked. */
   | { type: 'lock'; locked: boolean; locked_by?: 'owner' | 'admin' | null; reason?: string | null }
   | { type: 'action_started'; action: string; request_id: string; user_id: string | null; project_id: string | null; workflow_id: string | null }

@@ -73,6 +73,21 @@ export async function project(db: Client, uuid: string, seq: number, event: Inst
     case 'lock':
       await touch('locked = $4, locked_by = $5, locked_reason = $6', [event.locked, event.locked ? (event.locked_by ?? null) : null, event.locked ? (event.reason ?? null) : null]);
       return;
+    case 'metadata_set':
+      await touch(event.replace ? 'metadata = $4::jsonb' : 'metadata = metadata || $4::jsonb', [JSON.stringify(event.items)]);
+      return;
+    case 'metadata_deleted':
+      await touch('metadata = metadata - $4::text', [event.key]);
+      return;
+    case 'tags_set':
+      await touch('tags = $4', [event.tags]);
+      return;
+    case 'tag_added':
+      await touch('tags = CASE WHEN $4 = ANY(tags) THEN tags ELSE array_append(tags, $4) END', [event.tag]);
+      return;
+    case 'tag_removed':
+      await touch('tags = array_remove(tags, $4)', [event.tag]);
+      return;
     case 'deleted':
       await touch(`vm_state = 'deleted', task_state = NULL, power_state = 0, deleted_at = $3, terminated_at = $3`, []);
       return;

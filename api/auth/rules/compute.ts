@@ -3,6 +3,7 @@ import { checks, type ServicePolicy } from '../checks.ts';
 import { keypairAndGroupRules } from './compute-keypairs-groups.ts';
 import { serverActionRules } from './compute-server-actions.ts';
 import { flavorExtraRules } from './compute-flavor-extras.ts';
+import { serverExtraRules } from './compute-server-extras.ts';
 
 export const computePolicy: ServicePolicy = {
   refusal: (rule) => `Policy doesn't allow ${rule} to be performed.`,
@@ -37,5 +38,6 @@ export const computePolicy: ServicePolicy = {
     ...keypairAndGroupRules,
     ...serverActionRules,
     ...flavorExtraRules,
+    ...serverExtraRules,
   },
 };

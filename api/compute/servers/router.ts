@@ -22,6 +22,13 @@ const STATUS_TO_VM_STATES: Record<string, string[]> = {
 };
 const MAX_LIMIT = 1000;
 
+/** `tags`, `tags-any`, `not-tags`, `not-tags-any` (comma-separated), from 2.26. */
+function tagFilters(q: Record<string, string | undefined>, supported: boolean) {
+  if (!supported) return {};
+  const list = (v: string | undefined) => (v === undefined ? undefined : v.split(',').map((t) => t.trim()).filter(Boolean));
+  return { tags: list(q.tags), tagsAny: list(q['tags-any']), notTags: list(q['not-tags']), notTagsAny: list(q['not-tags-any']) };
+}
+
 export function serverRoutes(deps: ComputeDeps & { temporal: Client }): Router {
   const router = Router();
   const opts = { validateResponses: deps.validateResponses };
@@ -66,6 +73,7 @@ export function serverRoutes(deps: ComputeDeps & { temporal: Client }): Router {
         host: auth.isAdmin ? q.host : undefined,
         ip: q.ip,
         reservationId: q.reservation_id,
+        ...tagFilters(q, res.locals.microversion.atLeast('2.26')),
         changesSince,
         includeDeleted: changesSince !== undefined || (auth.isAdmin && q.deleted === 'true'),
         sortKey: q.sort_key ?? 'created_at',

@@ -144,6 +144,10 @@ export interface components {
             info_cache?: unknown;
             security_groups?: unknown;
             pci_devices?: unknown;
+            tags?: string;
+            "tags-any"?: string;
+            "not-tags"?: string;
+            "not-tags-any"?: string;
             name?: string;
             status?: string;
             image?: string;
