@@ -71,6 +71,26 @@ describe('openstack server commands', () => {
     expect(failed.fault.message).toMatch(/No valid host was found/);
   });
 
+  it('sets and unsets properties and tags, stops and starts, and lists the actions', async () => {
+    const quiet = (...args: string[]) => openstack(stack.url, demo, args, false);
+    await os_(demo, 'server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny', '--network', 'private', '--property', 'role=web', '--wait', 'vm-2');
+    await quiet('server', 'set', '--property', 'tier=front', 'vm-2');
+    await quiet('server', 'unset', '--property', 'role', 'vm-2');
+    await quiet('--os-compute-api-version', '2.26', 'server', 'set', '--tag', 'blue', 'vm-2');
+    const shown = await os_<{ properties: Record<string, string>; tags: string[] }>(demo, '--os-compute-api-version', '2.26', 'server', 'show', 'vm-2');
+    expect(shown.properties).toEqual({ tier: 'front' });
+    expect(shown.tags).toEqual(['blue']);
+    await quiet('server', 'stop', 'vm-2');
+    for (let i = 0; i < 100 && (await os_<Server>(demo, 'server', 'show', 'vm-2')).status !== 'SHUTOFF'; i++) await new Promise((r) => setTimeout(r, 200));
+    expect((await os_<Server>(demo, 'server', 'show', 'vm-2')).status).toBe('SHUTOFF');
+    await expect(openstack(stack.url, demo, ['server', 'stop', 'vm-2'], false)).rejects.toThrow(/Cannot 'stop' instance .* while it is in vm_state stopped/);
+    await quiet('server', 'start', 'vm-2');
+    for (let i = 0; i < 100 && (await os_<Server>(demo, 'server', 'show', 'vm-2')).status !== 'ACTIVE'; i++) await new Promise((r) => setTimeout(r, 200));
+    const actions = (await os_<{ Action: string }[]>(demo, 'server', 'event', 'list', 'vm-2')).map((e) => e.Action);
+    expect(actions).toEqual(expect.arrayContaining(['create', 'stop', 'start']));
+    await quiet('server', 'delete', '--wait', 'vm-2');
+  });
+
   it('answers the operator listings', async () => {
     expect((await os_<{ 'Hypervisor Hostname': string }[]>(admin, 'hypervisor', 'list')).map((h) => h['Hypervisor Hostname']).sort()).toEqual([...stack.hosts].sort());
     const services = await os_<{ Binary: string; State: string }[]>(admin, 'compute', 'service', 'list');
