@@ -71,7 +71,7 @@ describe('openstack server commands', () => {
     expect(failed.fault.message).toMatch(/No valid host was found/);
   });
 
-  it('sets and unsets properties and tags, stops and starts, and lists the actions', async () => {
+  it('sets and unsets properties and tags, stops and starts, adds and removes a volume, and lists the actions', async () => {
     const quiet = (...args: string[]) => openstack(stack.url, demo, args, false);
     await os_(demo, 'server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny', '--network', 'private', '--property', 'role=web', '--wait', 'vm-2');
     await quiet('server', 'set', '--property', 'tier=front', 'vm-2');
@@ -86,8 +86,17 @@ describe('openstack server commands', () => {
     await expect(openstack(stack.url, demo, ['server', 'stop', 'vm-2'], false)).rejects.toThrow(/Cannot 'stop' instance .* while it is in vm_state stopped/);
     await quiet('server', 'start', 'vm-2');
     for (let i = 0; i < 100 && (await os_<Server>(demo, 'server', 'show', 'vm-2')).status !== 'ACTIVE'; i++) await new Promise((r) => setTimeout(r, 200));
+    const volume = await os_<{ id: string }>(demo, 'volume', 'create', '--size', '1', 'vm-2-data');
+    const volumeStatus = async () => (await os_<{ status: string }>(demo, 'volume', 'show', volume.id)).status;
+    for (let i = 0; i < 100 && (await volumeStatus()) !== 'available'; i++) await new Promise((r) => setTimeout(r, 200));
+    await quiet('server', 'add', 'volume', 'vm-2', volume.id);
+    for (let i = 0; i < 100 && (await volumeStatus()) !== 'in-use'; i++) await new Promise((r) => setTimeout(r, 200));
+    expect(await volumeStatus()).toBe('in-use');
+    await quiet('server', 'remove', 'volume', 'vm-2', volume.id);
+    for (let i = 0; i < 100 && (await volumeStatus()) !== 'available'; i++) await new Promise((r) => setTimeout(r, 200));
+    expect(await volumeStatus()).toBe('available');
     const actions = (await os_<{ Action: string }[]>(demo, 'server', 'event', 'list', 'vm-2')).map((e) => e.Action);
-    expect(actions).toEqual(expect.arrayContaining(['create', 'stop', 'start']));
+    expect(actions).toEqual(expect.arrayContaining(['create', 'stop', 'start', 'attach_volume', 'detach_volume']));
     await quiet('server', 'delete', '--wait', 'vm-2');
   });
 
