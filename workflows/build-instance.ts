@@ -6,24 +6,21 @@
  * was deleted meanwhile), it undoes what it made before it ends.
  */
 import {
-  ActivityFailure,
-  ApplicationFailure,
   CancellationScope,
   isCancellation,
   proxyActivities,
   proxyLocalActivities,
   upsertSearchAttributes,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type { Placement } from '../activities/control/build.ts';
 import type { ControlActivities } from '../activities/control/index.ts';
 import type { RequestedNetwork } from '../activities/control/network.ts';
 import type { RequestedBlockDevice } from '../activities/control/volumes.ts';
-import type { InstanceEvent } from '../activities/control/instances/events.ts';
 import type { RequestSpec } from '../activities/control/scheduler/types.ts';
 import type { DomainSpec, VolumeDisk } from '../activities/host/driver.ts';
 import type { HostActivities } from '../activities/host/index.ts';
 import { controllerDb, hostCleanup, hostSpawn, recordLocally, scheduling } from './activity-profiles.ts';
+import { eventRecorder, failureMessage, failureType } from './failures.ts';
 import { Host } from './search-attributes.ts';
 import { hostTaskQueue } from './task-queues.ts';
 
@@ -59,22 +56,9 @@ const SCHEDULE_EVENT = 'conductor_schedule_and_build_instances';
 
 const userPorts = (input: BuildInput) => input.networks.flatMap((n) => (n.portId ? [n.portId] : []));
 
-function failureType(err: unknown): string | undefined {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
-}
-
-function failureMessage(err: unknown): string {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  return cause instanceof Error ? cause.message : String(err);
-}
-
 export async function buildInstance(input: BuildInput): Promise<'active' | 'error'> {
   const { uuid, requestId } = input;
-  const workflowId = workflowInfo().workflowId;
-  let step = 0;
-  const record = (list: InstanceEvent[], name: string) =>
-    events.recordEvents({ uuid, events: list, requestId, workflowId, idemKey: `${workflowId}:${++step}:${name}` });
+  const record = eventRecorder(uuid, requestId);
 
   let placement: Placement | undefined;
   /** Destroys what the host may have made (a host that cannot be reached cleans up when it returns) and frees its claim. */

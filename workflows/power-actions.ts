@@ -6,12 +6,11 @@
  * vm_state, as Nova reverts a failed action) and records the error in the action's event. Also `consoleOutput`,
  * which reads the guest's console log on its host.
  */
-import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
-import type { ControlActivities } from '../activities/control/index.ts';
-import type { InstanceEvent } from '../activities/control/instances/events.ts';
+import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { DomainState, RebootKind } from '../activities/host/driver.ts';
 import type { HostActivities } from '../activities/host/index.ts';
-import { hostAction, hostQuery, recordLocally } from './activity-profiles.ts';
+import { hostAction, hostQuery } from './activity-profiles.ts';
+import { eventRecorder, failureMessage } from './failures.ts';
 import { hostTaskQueue } from './task-queues.ts';
 
 export interface PowerActionInput {
@@ -20,7 +19,6 @@ export interface PowerActionInput {
   host: string;
 }
 
-const events = proxyLocalActivities<ControlActivities>(recordLocally);
 const onHost = (host: string) => proxyActivities<HostActivities>({ ...hostAction, taskQueue: hostTaskQueue(host) });
 
 interface Step {
@@ -33,17 +31,9 @@ interface Step {
   run: (host: HostActivities) => Promise<DomainState>;
 }
 
-function failureMessage(err: unknown): string {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  return cause instanceof Error ? cause.message : String(err);
-}
-
 async function powerAction(input: PowerActionInput, step: Step): Promise<'done' | 'failed'> {
-  const { uuid, requestId } = input;
-  const workflowId = workflowInfo().workflowId;
-  let n = 0;
-  const record = (list: InstanceEvent[], name: string) =>
-    events.recordEvents({ uuid, events: list, requestId, workflowId, idemKey: `${workflowId}:${++n}:${name}` });
+  const { requestId } = input;
+  const record = eventRecorder(input.uuid, requestId);
 
   await record(
     [

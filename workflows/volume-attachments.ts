@@ -5,11 +5,11 @@
  * the server's host, hot-plugs the disk there, completes the attachment and records it on the instance. A failure
  * undoes what it did: the disk is unplugged and the attachment released, so the volume is available again.
  */
-import { ActivityFailure, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { ControlActivities } from '../activities/control/index.ts';
-import type { InstanceEvent } from '../activities/control/instances/events.ts';
 import type { HostActivities } from '../activities/host/index.ts';
-import { controllerDb, hostAction, hostCleanup, recordLocally } from './activity-profiles.ts';
+import { controllerDb, hostAction, hostCleanup } from './activity-profiles.ts';
+import { eventRecorder, failureMessage } from './failures.ts';
 import { hostTaskQueue } from './task-queues.ts';
 
 export interface AttachVolumeInput {
@@ -32,22 +32,10 @@ export interface DetachVolumeInput {
 }
 
 const control = proxyActivities<ControlActivities>(controllerDb);
-const events = proxyLocalActivities<ControlActivities>(recordLocally);
-
-function failureMessage(err: unknown): string {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  return cause instanceof Error ? cause.message : String(err);
-}
-
-function recorder(uuid: string, requestId: string) {
-  const workflowId = workflowInfo().workflowId;
-  let n = 0;
-  return (list: InstanceEvent[], name: string) => events.recordEvents({ uuid, events: list, requestId, workflowId, idemKey: `${workflowId}:${++n}:${name}` });
-}
 
 export async function attachVolumeToInstance(input: AttachVolumeInput): Promise<'attached' | 'failed'> {
   const { uuid, requestId } = input;
-  const record = recorder(uuid, requestId);
+  const record = eventRecorder(uuid, requestId);
   const event = 'compute_attach_volume';
   const host = proxyActivities<HostActivities>({ ...hostAction, taskQueue: hostTaskQueue(input.host) });
   await record([{ type: 'action_event_started', request_id: requestId, event, host: input.host }], 'start');
@@ -84,7 +72,7 @@ export async function attachVolumeToInstance(input: AttachVolumeInput): Promise<
 
 export async function detachVolumeFromInstance(input: DetachVolumeInput): Promise<'detached' | 'failed'> {
   const { uuid, requestId } = input;
-  const record = recorder(uuid, requestId);
+  const record = eventRecorder(uuid, requestId);
   const event = 'compute_detach_volume';
   const host = proxyActivities<HostActivities>({ ...hostAction, taskQueue: hostTaskQueue(input.host) });
   await record([{ type: 'action_event_started', request_id: requestId, event, host: input.host }], 'start');

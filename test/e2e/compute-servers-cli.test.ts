@@ -98,7 +98,7 @@ describe('openstack server commands', () => {
     const actions = (await os_<{ Action: string }[]>(demo, 'server', 'event', 'list', 'vm-2')).map((e) => e.Action);
     expect(actions).toEqual(expect.arrayContaining(['create', 'stop', 'start', 'attach_volume', 'detach_volume']));
     await quiet('server', 'delete', '--wait', 'vm-2');
-  });
+  }, 300_000); // some twenty CLI runs of 1–3 s each on two busy cores
 
   it('answers the operator listings', async () => {
     expect((await os_<{ 'Hypervisor Hostname': string }[]>(admin, 'hypervisor', 'list')).map((h) => h['Hypervisor Hostname']).sort()).toEqual([...stack.hosts].sort());

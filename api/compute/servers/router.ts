@@ -12,6 +12,7 @@ import type { ComputeDeps } from '../deps.ts';
 import { collectionUrl } from '../links.ts';
 import { novaTime } from '../time.ts';
 import { createServerHandler } from './create.ts';
+import { loadServer } from './instance-access.ts';
 import { startDelete } from './start.ts';
 import { addressesView, hostId, serverLinks, serverView } from './view.ts';
 
@@ -33,15 +34,8 @@ export function serverRoutes(deps: ComputeDeps & { temporal: Client }): Router {
   const router = Router();
   const opts = { validateResponses: deps.validateResponses };
 
-  /** The instance, if the caller's project owns it (admins: any); else Nova's 404. */
-  const load = async (req: Request, res: Response, rule: string): Promise<InstanceRow> => {
-    const auth = res.locals.auth;
-    const uuid = param(req, 'server_id');
-    const row = await getInstance(deps.db, uuid, auth.isAdmin ? undefined : (auth.projectId ?? ''));
-    if (!row) throw new ApiError(404, `Instance ${uuid} could not be found.`);
-    enforce(auth, rule, { projectId: row.project_id });
-    return row;
-  };
+  /** The instance, if the caller's project owns it (admins: any); else Nova's 404. Then the policy rule. */
+  const load = (req: Request, res: Response, rule: string): Promise<InstanceRow> => loadServer(deps.db, req, res, rule);
 
   const list = (detail: boolean) => async (req: Request, res: Response) => {
     const auth = res.locals.auth;

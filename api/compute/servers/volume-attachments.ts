@@ -6,17 +6,16 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { derivedUuid } from '../../../activities/control/derived-id.ts';
-import { getInstance, type InstanceRow } from '../../../activities/control/db/instances.ts';
+import type { InstanceRow } from '../../../activities/control/db/instances.ts';
 import type { AttachedVolumeRecord } from '../../../activities/control/instances/events.ts';
-import { appendEvents, StateConflict } from '../../../activities/control/instances/store.ts';
 import { createAttachment, deleteAttachment } from '../../../activities/services/volume/attachments.ts';
 import { getVolume } from '../../../activities/services/volume/volumes.ts';
 import type { operations } from '../../../schema/generated/compute/server-volume-attachments.d.ts';
 import { Host, InstanceUuid, Operation, ProjectId, RequestId } from '../../../workflows/search-attributes.ts';
-import { enforce } from '../../auth/policy.ts';
 import { ApiError, badRequest } from '../../faults.ts';
 import { bind, param } from '../../openapi/route.ts';
 import type { ComputeDeps } from '../deps.ts';
+import { changeServer, loadServer } from './instance-access.ts';
 import { powerActionWorkflowId } from './start.ts';
 
 type AttachBody = operations['attachVolume']['requestBody']['content']['application/json'];
@@ -52,14 +51,7 @@ export function volumeAttachmentRoutes(deps: Deps): Router {
   const router = Router();
   const opts = { validateResponses: deps.validateResponses };
 
-  const load = async (req: Request, res: Response, rule: string): Promise<InstanceRow> => {
-    const auth = res.locals.auth;
-    const uuid = param(req, 'server_id');
-    const row = await getInstance(deps.db, uuid, auth.isAdmin ? undefined : (auth.projectId ?? ''));
-    if (!row) throw new ApiError(404, `Instance ${uuid} could not be found.`);
-    enforce(auth, rule, { projectId: row.project_id });
-    return row;
-  };
+  const load = (req: Request, res: Response, rule: string) => loadServer(deps.db, req, res, rule);
 
   const attachedOrNotFound = (row: InstanceRow, volumeId: string) => {
     const found = (row.volumes_attached ?? []).find((a) => a.id === volumeId);
@@ -68,18 +60,10 @@ export function volumeAttachmentRoutes(deps: Deps): Router {
   };
 
   /** Records the instance action if the server's state allows it (Nova's 409 otherwise). */
-  const recordAction = async (res: Response, row: InstanceRow, action: string, workflowId: string) => {
-    if (row.locked && !res.locals.auth.isAdmin) throw new ApiError(409, `Instance ${row.uuid} is locked`);
-    try {
-      await appendEvents(deps.db, row.uuid, [
-        { type: 'action_started', action, request_id: res.locals.requestId, user_id: res.locals.auth.userId, project_id: row.project_id, workflow_id: workflowId },
-      ], { requestId: res.locals.requestId, expect: { vmStates: VOLUME_VM_STATES, taskStates: [null] } });
-    } catch (err) {
-      if (!(err instanceof StateConflict)) throw err;
-      const byVm = !VOLUME_VM_STATES.includes(err.vmState);
-      throw new ApiError(409, `Cannot '${action}' instance ${row.uuid} while it is in ${byVm ? `vm_state ${err.vmState}` : `task_state ${err.taskState}`}`);
-    }
-  };
+  const recordAction = (res: Response, row: InstanceRow, action: string, workflowId: string) =>
+    changeServer(deps.db, res, row, action, VOLUME_VM_STATES, [
+      { type: 'action_started', action, request_id: res.locals.requestId, user_id: res.locals.auth.userId, project_id: row.project_id, workflow_id: workflowId },
+    ]);
 
   const start = (workflow: string, workflowId: string, row: InstanceRow, operation: string, requestId: string, args: Record<string, unknown>) =>
     deps.temporal.workflow.start(workflow, {
