@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PowerState } from '../../activities/host/driver.ts';
 import { configDriveFiles } from '../../activities/host/libvirt/config-drive.ts';
-import { powerStateOf } from '../../activities/host/libvirt/driver.ts';
+import { powerStateOf } from '../../activities/host/libvirt/power-state.ts';
 import { bridgeName } from '../../activities/host/libvirt/network.ts';
 import { parseDomInfo, parseNodeInfo, parseVersion, versionToInt } from '../../activities/host/libvirt/virsh.ts';
 import { DomainXmlError, parseDomainXml } from '../../activities/host/libvirt/xml/parse.ts';

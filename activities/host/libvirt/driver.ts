@@ -10,7 +10,7 @@
  *   <instancesPath>/<uuid>/libvirt.xml        the definition as last defined
  *
  * Every operation on one guest is serialised in this process (a lock per uuid), and each is idempotent: asking
- * for the state the guest is already in succeeds. libvirt states map to Nova power states in `powerStateOf`.
+ * for the state the guest is already in succeeds. libvirt states map to Nova power states in `power-state.ts`.
  */
 import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -34,6 +34,7 @@ import { CommandError, run } from './exec.ts';
 import { ImageCache } from './image-cache.ts';
 import { ImageFetchError, type ImageFetcher } from './image-fetcher.ts';
 import { ensureBridge } from './network.ts';
+import { stateOf } from './power-state.ts';
 import { Virsh, VirshError, versionToInt, type DomInfo } from './virsh.ts';
 import { buildDomain, DEFAULT_BUILD_SETTINGS, instancePaths, kernelBoot, UnsupportedHardwareError, volumeDisk, type BuildSettings, type InstancePaths } from './xml/build.ts';
 import { parseDomainXml } from './xml/parse.ts';
@@ -63,30 +64,6 @@ export interface LibvirtDriverOptions {
 /** Nova keeps the last 100 KiB of a console log (MAX_CONSOLE_BYTES). */
 const MAX_CONSOLE_BYTES = 100 * 1024;
 const UUID = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
-
-/** Nova's power state for a libvirt domain state (virsh's words). A shut-off domain with a managed save is suspended. */
-export function powerStateOf(state: string, managedSave: boolean): PowerStateValue {
-  switch (state) {
-    case 'running':
-    case 'idle':
-    case 'blocked':
-      return PowerState.RUNNING;
-    case 'paused':
-      return PowerState.PAUSED;
-    case 'in shutdown':
-      return PowerState.SHUTDOWN;
-    case 'shut off':
-      return managedSave ? PowerState.SUSPENDED : PowerState.SHUTDOWN;
-    case 'crashed':
-      return PowerState.CRASHED;
-    case 'pmsuspended':
-      return PowerState.SUSPENDED;
-    default:
-      return PowerState.NOSTATE;
-  }
-}
-
-const stateOf = (info: DomInfo): DomainState => ({ uuid: info.uuid, name: info.name, powerState: powerStateOf(info.state, info.managedSave) });
 
 export class LibvirtDriver implements HypervisorDriver {
   readonly name = 'libvirt' as const;
