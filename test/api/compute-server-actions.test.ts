@@ -95,6 +95,17 @@ describe('power actions', () => {
     expect(last.body.output.trim().split('\n')).toHaveLength(1);
   });
 
+  it('names the state that refuses an action on a server that never got a host', async () => {
+    const image = (await stack.db.pool.query(`SELECT id::text FROM images WHERE name = 'cirros'`)).rows[0].id;
+    const failed = (await call(member, 'POST', '/servers', { server: { name: 'too-big', imageRef: image, flavorRef: '5', networks: 'none' } }, '2.37')).body.server.id;
+    for (let i = 0; i < 100 && (await call(member, 'GET', `/servers/${failed}`)).body.server.status !== 'ERROR'; i++) await sleep(50);
+    expect((await call(member, 'POST', `/servers/${failed}/action`, { pause: null })).body.conflictingRequest.message).toBe(
+      `Cannot 'pause' instance ${failed} while it is in vm_state error`,
+    );
+    expect((await call(member, 'POST', `/servers/${failed}/action`, { 'os-stop': null })).body.conflictingRequest.message).toBe(`Instance ${failed} is not ready`);
+    await call(member, 'DELETE', `/servers/${failed}`);
+  });
+
   it('answers 400 for an unknown action and 404 for another project’s server', async () => {
     expect(await act(member, { 'os-fly': null })).toMatchObject({ status: 400, body: { badRequest: { code: 400, message: 'There is no such action: os-fly' } } });
     expect((await act(other, { 'os-stop': null })).status).toBe(404);

@@ -76,6 +76,10 @@ export function serverActionRoutes(deps: Deps): Router {
   async function power(res: Response, row: InstanceRow, p: PowerAction, extra: Record<string, unknown> = {}) {
     enforce(res.locals.auth, p.rule, { projectId: row.project_id });
     refuseIfLocked(res, row);
+    // The state as read answers most refusals; the compare-and-swap below catches a change in between.
+    if (!p.vmStates.includes(row.vm_state) || !p.taskStates.includes(row.task_state)) {
+      throw conflict(p.action, new StateConflict(row.uuid, row.vm_state, row.task_state, { vmStates: p.vmStates, taskStates: p.taskStates }));
+    }
     if (!row.host) throw new ApiError(409, `Instance ${row.uuid} is not ready`);
     const requestId = res.locals.requestId;
     const workflowId = powerActionWorkflowId(row.uuid, p.action, requestId);
