@@ -10,6 +10,7 @@ import { imageRouter } from './image/router.ts';
 import { networkRouter } from './network/router.ts';
 import { requestId } from './request-id.ts';
 import type { ServiceDeps } from './service-deps.ts';
+import type { MoveSettings } from './compute/deps.ts';
 import { volumeRouter } from './volume/router.ts';
 
 export interface ApiDeps extends ServiceDeps {
@@ -19,6 +20,8 @@ export interface ApiDeps extends ServiceDeps {
   /** Check every compute JSON response against its OpenAPI schema (tests turn this on). */
   validateResponses?: boolean;
   serviceDownTimeSeconds: number;
+  /** Resize and migration settings (Nova's allow_resize_to_same_host, resize_confirm_window). */
+  moves?: MoveSettings;
 }
 
 export function createApp(deps: ApiDeps): Express {

@@ -51,6 +51,10 @@ const spec = {
   NOVAFLOW_COMPUTE_PASSWORD: { key: 'computePassword', schema: z.string().min(1).optional() },
   NOVAFLOW_REPORT_INTERVAL: { key: 'reportIntervalSeconds', schema: seconds.default(10) },
   NOVAFLOW_SERVICE_DOWN_TIME: { key: 'serviceDownTimeSeconds', schema: seconds.default(60) },
+  /** Nova's allow_resize_to_same_host; unset: false, except in an embedded stack with a libvirt host. */
+  NOVAFLOW_ALLOW_RESIZE_TO_SAME_HOST: { key: 'allowResizeToSameHost', schema: z.stringbool().optional() },
+  /** Nova's resize_confirm_window: seconds after which a resize waiting in VERIFY_RESIZE is confirmed; 0 never. */
+  NOVAFLOW_RESIZE_CONFIRM_WINDOW: { key: 'resizeConfirmWindowSeconds', schema: count.default(0) },
   NOVAFLOW_POWER_SYNC_INTERVAL: { key: 'powerSyncIntervalSeconds', schema: seconds.default(60) },
   NOVAFLOW_ADMIN_PASSWORD: { key: 'adminPassword', schema: z.string().min(1).optional() },
   NOVAFLOW_LOG_LEVEL: {

@@ -47,7 +47,8 @@ export async function runApi(config: Config): Promise<Stop> {
   const db = await migratedPool(config);
   const temporal = await connectTemporal(config);
   await ensureSearchAttributes(temporal.connection, config.temporalNamespace);
-  const app = createApp({ db, temporal: temporal.connection, log, publicUrl: publicUrl(config), dataDir: config.dataDir, maxBodyBytes: config.maxBodyBytes, serviceDownTimeSeconds: config.serviceDownTimeSeconds, temporalNamespace: config.temporalNamespace, controlQueue: config.controlQueue });
+  const app = createApp({ db, temporal: temporal.connection, log, publicUrl: publicUrl(config), dataDir: config.dataDir, maxBodyBytes: config.maxBodyBytes, serviceDownTimeSeconds: config.serviceDownTimeSeconds, temporalNamespace: config.temporalNamespace, controlQueue: config.controlQueue,
+    moves: { allowResizeToSameHost: config.allowResizeToSameHost ?? false, resizeConfirmWindowSeconds: config.resizeConfirmWindowSeconds } });
   const api = await listen(app, config.apiHost, config.apiPort);
   log.info({ url: api.url }, 'API listening');
   return async () => {

@@ -107,7 +107,9 @@ export async function startStack(config: Config, print: (line: string) => void =
       applied.length ? `applied migrations ${applied.join(', ')}` : 'schema up to date',
     );
 
-    const app = createApp({ db, temporal: temporal.connection, log, publicUrl: publicUrl(config), dataDir: config.dataDir, maxBodyBytes: config.maxBodyBytes, serviceDownTimeSeconds: config.serviceDownTimeSeconds, temporalNamespace: config.temporalNamespace, controlQueue: config.controlQueue });
+    const app = createApp({ db, temporal: temporal.connection, log, publicUrl: publicUrl(config), dataDir: config.dataDir, maxBodyBytes: config.maxBodyBytes, serviceDownTimeSeconds: config.serviceDownTimeSeconds, temporalNamespace: config.temporalNamespace, controlQueue: config.controlQueue,
+      // A stack with a libvirt host has one real host: resizing it needs the same host allowed (as Nova's single-host setups).
+      moves: { allowResizeToSameHost: config.allowResizeToSameHost ?? Boolean(config.libvirtHost), resizeConfirmWindowSeconds: config.resizeConfirmWindowSeconds } });
     const api = await step(`API (${config.apiHost}:${config.apiPort})`, () => listen(app, config.apiHost, config.apiPort));
     stops.push({ name: 'api', stop: api.stop });
 

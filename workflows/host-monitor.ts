@@ -17,7 +17,7 @@ import {
 import type { HostActivities } from '../activities/host/index.ts';
 import type { HostInfo, PowerStateValue } from '../activities/host/driver.ts';
 import type { ControlActivities } from '../activities/control/index.ts';
-import { controllerDb, hostQuery } from './activity-profiles.ts';
+import { controllerDb, hostCleanup, hostQuery } from './activity-profiles.ts';
 import { hostTaskQueue } from './task-queues.ts';
 
 export interface Heartbeat {
@@ -37,9 +37,28 @@ export interface HostMonitorState {
 }
 
 export const heartbeatSignal = defineSignal<[Heartbeat]>('heartbeat');
+/** The host's service changed (forced down lifted): guests evacuated away from it may be cleaned now. */
+export const serviceChangedSignal = defineSignal('serviceChanged');
 export const hostMonitorStateQuery = defineQuery<HostMonitorState>('state');
 
 const db = proxyActivities<ControlActivities>(controllerDb);
+
+/**
+ * Guests evacuated away from the host while it was down are still defined on it: destroyed, their allocations on
+ * the host released, their migrations completed. A host that does not answer is tried again next time.
+ */
+async function cleanEvacuated(host: string): Promise<void> {
+  const onHost = proxyActivities<HostActivities>({ ...hostCleanup, taskQueue: hostTaskQueue(host) });
+  for (const e of await db.evacuationsFrom({ host })) {
+    try {
+      await onHost.destroyGuest(e.instanceUuid);
+    } catch {
+      return;
+    }
+    await db.releaseHostAllocations({ uuid: e.instanceUuid, host });
+    await db.completeEvacuation(e);
+  }
+}
 
 function inventoryKey(info: HostInfo): string {
   return JSON.stringify([info.hypervisorHostname, info.hypervisorType, info.hypervisorVersion, info.hostIp,
@@ -51,6 +70,8 @@ export async function hostMonitor(input: { host: string; carried?: HostMonitorSt
   const { serviceDownTimeSeconds, powerSyncIntervalSeconds } = await db.hostMonitorSettings();
   let pending: Heartbeat | undefined;
   let heartbeatsThisRun = 0;
+  let serviceChanged = false;
+  setHandler(serviceChangedSignal, () => void (serviceChanged = true));
   setHandler(heartbeatSignal, (beat) => {
     if (beat.info.host !== state.host) return; // a heartbeat for another host is not ours to record
     pending = beat;
@@ -58,7 +79,12 @@ export async function hostMonitor(input: { host: string; carried?: HostMonitorSt
   setHandler(hostMonitorStateQuery, () => ({ ...state }));
 
   for (;;) {
-    const arrived = await condition(() => pending !== undefined, serviceDownTimeSeconds * 1000);
+    const arrived = await condition(() => pending !== undefined || serviceChanged, serviceDownTimeSeconds * 1000);
+    if (serviceChanged) {
+      serviceChanged = false;
+      if (state.up) await cleanEvacuated(state.host);
+      if (!pending) continue;
+    }
     if (arrived && pending) {
       const beat = pending;
       pending = undefined;
@@ -67,8 +93,10 @@ export async function hostMonitor(input: { host: string; carried?: HostMonitorSt
       state.lastHeartbeatAt = Date.now();
       const key = inventoryKey(beat.info);
       if (!state.up || key !== state.inventoryKey) {
+        const wasDown = !state.up;
         await db.recordHostUp({ info: beat.info, seenAt: state.lastHeartbeatAt });
         state.up = true;
+        if (wasDown) await cleanEvacuated(state.host);
         state.inventoryKey = key;
         state.lastRecordedAt = state.lastHeartbeatAt;
       } else if (state.lastHeartbeatAt - (state.lastRecordedAt ?? 0) >= (serviceDownTimeSeconds * 1000) / 2) {

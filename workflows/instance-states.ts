@@ -40,3 +40,13 @@ export function buildWorkflowId(uuid: string): string {
 export function deleteWorkflowId(uuid: string): string {
   return `instance-${uuid}-delete`;
 }
+
+/** A confirm of a resize (by the user, or by the resize's own timer). */
+export function confirmWorkflowId(uuid: string, requestId: string): string {
+  return `instance-${uuid}-confirmResize-${requestId}`;
+}
+
+/** A live migration's workflow id: the migration record names it, so the API can signal it (abort, force complete). */
+export function liveMigrationWorkflowId(uuid: string, requestId: string): string {
+  return `instance-${uuid}-live-migration-${requestId}`;
+}

@@ -157,7 +157,7 @@ export function createBuildActivities(deps: BuildDeps) {
 export type BuildActivities = ReturnType<typeof createBuildActivities>;
 
 /** Hosts holding claims of the group's other members (a member counts as placed from its claim on). */
-async function groupMemberHosts(db: pg.Pool, groupId: string, except: string): Promise<string[]> {
+export async function groupMemberHosts(db: pg.Pool, groupId: string, except: string): Promise<string[]> {
   const result = await db.query<{ host: string }>(
     `SELECT rp.host FROM server_group_members m
        JOIN allocations a ON a.consumer_id = m.instance_uuid

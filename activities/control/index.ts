@@ -4,6 +4,8 @@ import type pg from 'pg';
 import { createBuildActivities } from './build.ts';
 import { createNetworkActivities } from './network.ts';
 import { createVolumeActivities } from './volumes.ts';
+import { createMoveActivities } from './moves.ts';
+import { createMigrationRecordActivities } from './migration-records.ts';
 import { createPowerSyncActivities } from './power-sync.ts';
 import { createHostRegistryActivities, type HostRegistrySettings } from './host-registry.ts';
 
@@ -21,6 +23,8 @@ export function createControlActivities(deps: ControlDeps) {
     ...createNetworkActivities({ db: deps.db }),
     ...createVolumeActivities({ db: deps.db, dataDir: deps.dataDir }),
     ...createPowerSyncActivities({ db: deps.db }),
+    ...createMoveActivities({ db: deps.db, serviceDownTimeSeconds: deps.settings.serviceDownTimeSeconds }),
+    ...createMigrationRecordActivities({ db: deps.db }),
     ...createBuildActivities({ db: deps.db, temporal: deps.temporal, serviceDownTimeSeconds: deps.settings.serviceDownTimeSeconds }),
   };
 }

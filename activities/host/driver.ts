@@ -121,6 +121,32 @@ export interface HypervisorDriver {
   attachVolume(uuid: string, disk: VolumeDisk): Promise<void>;
   /** Removes a volume's disk; a volume not attached is not an error. */
   detachVolume(uuid: string, volumeId: string): Promise<void>;
+
+  // Moves (resize, cold and live migration). Each is idempotent.
+  /**
+   * Makes the guest on this host match `spec` (a resize or migration finishing here, or a revert back here): a
+   * guest already here is resized in place, keeping its disks; one that is not is brought over. Powered on when
+   * asked. Throws MoveUnsupportedError when this driver cannot bring the guest's disks over.
+   */
+  finishMove(spec: DomainSpec, powerOn: boolean): Promise<DomainState>;
+  /** Destination side of a live migration: a paused guest waiting for the memory of the running one. */
+  prepareIncoming(spec: DomainSpec): Promise<DomainState>;
+  /** Source side: copies one round of memory to `destHost`; `forceComplete` pauses the guest and finishes. */
+  liveMigrationStep(uuid: string, destHost: string, forceComplete: boolean): Promise<LiveMigrationProgress>;
+  /** Destination side, after the last round: the guest runs here (or stays paused when it was paused). */
+  finishIncoming(uuid: string, powerState: PowerStateValue): Promise<DomainState>;
+}
+
+export interface LiveMigrationProgress {
+  done: boolean;
+  memoryTotal: number;
+  memoryProcessed: number;
+  memoryRemaining: number;
+}
+
+/** A move this driver cannot make (for example disks between hosts without shared storage): not retried. */
+export class MoveUnsupportedError extends Error {
+  readonly type = 'MoveUnsupported';
 }
 
 /** A guest the host does not have (a power action on it cannot succeed by retrying). */

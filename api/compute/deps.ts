@@ -11,4 +11,12 @@ export interface ComputeDeps extends ServiceDeps {
   temporal: Client;
   /** The controller's task queue, where the workflows run. */
   controlQueue: string;
+  moves?: MoveSettings;
 }
+
+export interface MoveSettings {
+  allowResizeToSameHost: boolean;
+  resizeConfirmWindowSeconds: number;
+}
+
+export const DEFAULT_MOVE_SETTINGS: MoveSettings = { allowResizeToSameHost: false, resizeConfirmWindowSeconds: 0 };

@@ -23,6 +23,7 @@ import { serverMetadataRoutes } from './servers/metadata.ts';
 import { serverTagRoutes } from './servers/tags.ts';
 import { serverRoutes } from './servers/router.ts';
 import { serviceRoutes } from './services.ts';
+import { migrationRoutes } from './migrations.ts';
 import { versionDocument, versionList } from './versions.ts';
 
 declare module 'express-serve-static-core' {
@@ -71,6 +72,7 @@ function resources(deps: ComputeDeps): Router {
   router.use(hypervisorRoutes(deps));
   router.use(availabilityZoneRoutes(deps));
   router.use(keypairRoutes(deps), serverGroupRoutes(deps), serverRoutes(deps), serverActionRoutes(deps), volumeAttachmentRoutes(deps), serverMetadataRoutes(deps), serverTagRoutes(deps), quotaRoutes(deps));
+  router.use(migrationRoutes(deps));
   return router;
 }
 

@@ -1,4 +1,5 @@
 /** os-services: the compute, scheduler and conductor services with their state, and enabling/forcing down hosts. */
+import { hostMonitorWorkflowId } from '../../workflows/task-queues.ts';
 import { Router, type Response } from 'express';
 import {
   deleteComputeService,
@@ -61,6 +62,10 @@ export function serviceRoutes(deps: ComputeDeps): Router {
       disabledReason: body.disabled_reason ?? null,
       forcedDown: body.forced_down,
     });
+    if (body.forced_down === false) {
+      // The operator says the host is back: its monitor cleans up guests evacuated away from it meanwhile.
+      await deps.temporal.workflow.getHandle(hostMonitorWorkflowId(row.host)).signal('serviceChanged').catch(() => undefined);
+    }
     res.json({ service: serviceView((await getServiceByUuid(deps.db, id, deps.serviceDownTimeSeconds))!, res) });
   });
 

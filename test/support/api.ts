@@ -2,6 +2,7 @@
 import { Connection } from '@temporalio/client';
 import { inject } from 'vitest';
 import { createApp } from '../../api/app.ts';
+import type { MoveSettings } from '../../api/compute/deps.ts';
 import { listen } from '../../api/server.ts';
 import { createLogger } from '../../infra/logger.ts';
 import fs from 'node:fs/promises';
@@ -27,7 +28,7 @@ export const TEST_SECRETS = { adminPassword: 'admin-secret', demoPassword: 'demo
  * `reachable: true` makes the public URL (links, catalog) the API's real address, for real clients that follow
  * the catalog; otherwise it is the fixed `http://nova.test:8774` that assertions can name.
  */
-export async function startTestApi(opts: { maxBodyBytes?: number; reachable?: boolean } = {}): Promise<TestApi> {
+export async function startTestApi(opts: { maxBodyBytes?: number; reachable?: boolean; moves?: MoveSettings } = {}): Promise<TestApi> {
   const port = opts.reachable ? await freePort() : 0;
   const db = await freshDatabase({ migrated: false });
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'novaflow-api-'));
@@ -44,6 +45,7 @@ export async function startTestApi(opts: { maxBodyBytes?: number; reachable?: bo
     serviceDownTimeSeconds: 60,
     temporalNamespace: 'default',
     controlQueue: testControlQueue,
+    moves: opts.moves,
   });
   const api = await listen(app, '127.0.0.1', port);
   return {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { MoveSettings } from '../../api/compute/deps.ts';
 import { upsertComputeHost } from '../../activities/control/db/services.ts';
 import { FakeDriver, type FakeHostCapacity } from '../../activities/host/fake/driver.ts';
 import { LibvirtDriver } from '../../activities/host/libvirt/driver.ts';
@@ -30,12 +31,16 @@ export interface TestStackOptions {
   capacity?: FakeHostCapacity;
   spawnMs?: number;
   reachable?: boolean;
+  /** Resize settings (Nova's allow_resize_to_same_host, resize_confirm_window). */
+  moves?: MoveSettings;
+  /** How long a live migration's memory copy takes on the fake hosts. */
+  liveMigrationMs?: number;
   /** Also a real libvirt host (qemu:///system), with instances under `instancesPath`. */
   libvirt?: { host: string; instancesPath: string };
 }
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
-  const api = await startTestApi({ reachable: opts.reachable });
+  const api = await startTestApi({ reachable: opts.reachable, moves: opts.moves });
   const temporal = await connectTestTemporal();
   const log = createLogger('silent');
   const run = randomBytes(3).toString('hex'); // the dev server outlives a test file: queues unique to this one
@@ -50,7 +55,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const hosts = Array.from({ length: opts.hosts ?? 3 }, (_, i) => `h${i + 1}-${run}`);
   const drivers = new Map<string, FakeDriver>();
   for (const host of hosts) {
-    const driver = new FakeDriver(host, opts.capacity ?? { vcpus: 16, memoryMb: 16384, localGb: 200 }, { stateDir, spawnMs: opts.spawnMs ?? 100 });
+    const driver = new FakeDriver(host, opts.capacity ?? { vcpus: 16, memoryMb: 16384, localGb: 200 }, { stateDir, spawnMs: opts.spawnMs ?? 100, liveMigrationMs: opts.liveMigrationMs });
     drivers.set(host, driver);
     await upsertComputeHost(api.db.pool, await driver.hostInfo(), new Date());
     workers.push(

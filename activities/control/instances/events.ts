@@ -7,6 +7,8 @@ export interface Fault {
 }
 
 export interface FlavorSnapshot {
+  /** The flavor's internal id (Nova's instance_type_id), when known. */
+  id?: number;
   flavorid: string;
   name: string;
   memory_mb: number;
@@ -24,6 +26,43 @@ export interface AttachedVolumeRecord {
   device?: string;
   attachment_id?: string;
   tag?: string | null;
+}
+
+export type MigrationType = 'resize' | 'migration' | 'live-migration' | 'evacuation';
+
+/** A migration of the instance, as first recorded (Nova's migration record). */
+export interface MigrationRecord {
+  /** Integer id (from `allocateMigrationId`), kept in the event so a rebuild gives the same ids. */
+  id: number;
+  uuid: string;
+  migration_type: MigrationType;
+  status: string;
+  source_compute: string | null;
+  source_node: string | null;
+  dest_compute: string | null;
+  dest_node: string | null;
+  dest_host: string | null;
+  old_flavor: FlavorSnapshot;
+  new_flavor: FlavorSnapshot;
+  user_id: string | null;
+  project_id: string | null;
+  workflow_id: string | null;
+  /** The instance's vm_state when the move began (a confirm or revert returns to it). */
+  old_vm_state: string;
+}
+
+/** What a later step changes on a migration: its status, the destination once chosen, live progress. */
+export interface MigrationChanges {
+  status?: string;
+  dest_compute?: string | null;
+  dest_node?: string | null;
+  dest_host?: string | null;
+  memory_total?: number;
+  memory_processed?: number;
+  memory_remaining?: number;
+  disk_total?: number;
+  disk_processed?: number;
+  disk_remaining?: number;
 }
 
 export interface NewInstance {
@@ -64,6 +103,10 @@ export type InstanceEvent =
   | { type: 'volume_attached'; volume: AttachedVolumeRecord }
   | { type: 'volume_detached'; volume_id: string }
   | { type: 'failed'; fault: Fault }
+  /** The instance now runs with this flavor (a resize finished or was reverted). */
+  | { type: 'flavor_changed'; flavor: FlavorSnapshot }
+  | { type: 'migration_started'; migration: MigrationRecord }
+  | { type: 'migration_updated'; uuid: string; changes: MigrationChanges }
   | { type: 'updated'; changes: { name?: string; description?: string | null; metadata?: Record<string, string> } }
   | { type: 'deleted' }
   /** Server metadata: merged into what is there, or replacing it all. */

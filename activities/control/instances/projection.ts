@@ -8,6 +8,12 @@ import type { InstanceEvent } from './events.ts';
 
 type Client = Pick<pg.PoolClient, 'query'>;
 
+/** The migration columns a `migration_updated` event may set (its keys name them). */
+const MIGRATION_COLUMNS = new Set([
+  'status', 'dest_compute', 'dest_node', 'dest_host', 'memory_total', 'memory_processed', 'memory_remaining',
+  'disk_total', 'disk_processed', 'disk_remaining',
+]);
+
 export async function project(db: Client, uuid: string, seq: number, event: InstanceEvent, at: Date): Promise<void> {
   const touch = (sets: string, args: unknown[]) =>
     db.query(`UPDATE instances SET ${sets}${sets ? ', ' : ''}seq = $2, updated_at = $3 WHERE uuid = $1`, [uuid, seq, at, ...args]);
@@ -62,6 +68,32 @@ export async function project(db: Client, uuid: string, seq: number, event: Inst
     case 'failed':
       await touch(`vm_state = 'error', task_state = NULL, fault = $4`, [JSON.stringify({ ...event.fault, created: at.toISOString() })]);
       return;
+    case 'flavor_changed':
+      await touch('flavor = $4', [JSON.stringify(event.flavor)]);
+      return;
+    case 'migration_started': {
+      const m = event.migration;
+      await touch('', []);
+      await db.query(
+        `INSERT INTO migrations (id, uuid, instance_uuid, migration_type, status, source_compute, source_node, dest_compute, dest_node,
+           dest_host, old_flavor, new_flavor, old_instance_type_id, new_instance_type_id, user_id, project_id, workflow_id, created_at, old_vm_state)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) ON CONFLICT (uuid) DO NOTHING`,
+        [m.id, m.uuid, uuid, m.migration_type, m.status, m.source_compute, m.source_node, m.dest_compute, m.dest_node, m.dest_host,
+          JSON.stringify(m.old_flavor), JSON.stringify(m.new_flavor), m.old_flavor.id ?? null, m.new_flavor.id ?? null, m.user_id,
+          m.project_id, m.workflow_id, at, m.old_vm_state],
+      );
+      return;
+    }
+    case 'migration_updated': {
+      await touch('', []);
+      const sets: string[] = [];
+      const args: unknown[] = [event.uuid, at];
+      for (const [column, value] of Object.entries(event.changes)) {
+        if (value !== undefined && MIGRATION_COLUMNS.has(column)) sets.push(`${column} = $${args.push(value)}`);
+      }
+      await db.query(`UPDATE migrations SET ${[...sets, 'updated_at = $2'].join(', ')} WHERE uuid = $1`, args);
+      return;
+    }
     case 'updated': {
       const c = event.changes;
       await touch(

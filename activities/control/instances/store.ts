@@ -13,6 +13,8 @@ export interface Expectation {
   vmStates?: readonly string[];
   /** Allowed task_states (null: no task running); undefined: any. */
   taskStates?: readonly (string | null)[];
+  /** The instance's migration `uuid` must be in one of `statuses` (a confirm or revert of the move it names). */
+  migration?: { uuid: string; statuses: readonly string[] };
 }
 
 export interface AppendOptions {
@@ -75,6 +77,10 @@ export async function appendEventsWith(
     if (e && ((e.vmStates && !e.vmStates.includes(current.vm_state)) || (e.taskStates && !e.taskStates.includes(current.task_state)))) {
       throw new StateConflict(uuid, current.vm_state, current.task_state, e);
     }
+    if (e?.migration) {
+      const m = await db.query<{ status: string }>('SELECT status FROM migrations WHERE uuid = $1 AND instance_uuid = $2', [e.migration.uuid, uuid]);
+      if (!m.rows[0] || !e.migration.statuses.includes(m.rows[0].status)) throw new StateConflict(uuid, current.vm_state, current.task_state, e);
+    }
     seq = Number(current.seq);
   }
   for (const [i, event] of events.entries()) {
@@ -95,11 +101,17 @@ export async function allocateInstanceId(db: Pick<pg.Pool, 'query'>): Promise<nu
   return Number(result.rows[0]!.id);
 }
 
+/** The integer id of a new migration, taken before the event that records it. */
+export async function allocateMigrationId(db: Pick<pg.Pool, 'query'>): Promise<number> {
+  const result = await db.query<{ id: string }>(`SELECT nextval('migrations_id_seq') AS id`);
+  return Number(result.rows[0]!.id);
+}
+
 /** Drops the projections and replays every event into them, in order. */
 export async function rebuildProjections(pool: pg.Pool): Promise<number> {
   return inTransaction(pool, async (db) => {
     await db.query('LOCK TABLE instance_events IN SHARE MODE');
-    await db.query('TRUNCATE instance_action_events, instance_actions, instances');
+    await db.query('TRUNCATE instance_action_events, instance_actions, instances, migrations');
     const events = await db.query<{ instance_uuid: string; seq: string; payload: InstanceEvent; at: Date }>(
       'SELECT instance_uuid, seq, payload, at FROM instance_events ORDER BY instance_uuid, seq',
     );

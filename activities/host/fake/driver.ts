@@ -16,6 +16,7 @@ import {
   type DomainState,
   type HostInfo,
   type HypervisorDriver,
+  type LiveMigrationProgress,
   type PowerStateValue,
   type RebootKind,
   type VolumeDisk,
@@ -33,6 +34,8 @@ export interface FakeDriverOptions {
   spawnMs?: number;
   /** Every spawn on this host fails. */
   failSpawn?: boolean;
+  /** How long a live migration's memory copy takes (in five rounds); 1 s when absent. */
+  liveMigrationMs?: number;
 }
 
 export const FAIL_SPAWN_KEY = 'novaflow:fake_fail_spawn_on';
@@ -93,8 +96,7 @@ export class FakeDriver implements HypervisorDriver {
     await this.load();
     const existing = this.domains.get(spec.uuid);
     if (existing) return stateOf(existing);
-    const failOn = spec.extraSpecs[FAIL_SPAWN_KEY]?.split(',').map((h) => h.trim());
-    if (this.options.failSpawn || failOn?.includes('*') || failOn?.includes(this.host)) {
+    if (this.failsHere(spec)) {
       throw new RescheduledBuildError(`Build of instance ${spec.uuid} was re-scheduled: injected spawn failure on fake host ${this.host}`);
     }
     const domain: FakeDomain = {
@@ -103,6 +105,8 @@ export class FakeDriver implements HypervisorDriver {
       powerState: PowerState.SHUTDOWN,
       volumes: spec.volumes.map((v) => v.volumeId),
       console: [],
+      vcpus: spec.vcpus,
+      memoryMb: spec.memoryMb,
     };
     this.domains.set(spec.uuid, domain);
     await this.save();
@@ -223,6 +227,79 @@ export class FakeDriver implements HypervisorDriver {
     await this.save();
   }
 
+  private failsHere(spec: DomainSpec): boolean {
+    const failOn = spec.extraSpecs[FAIL_SPAWN_KEY]?.split(',').map((h) => h.trim());
+    return Boolean(this.options.failSpawn || failOn?.includes('*') || failOn?.includes(this.host));
+  }
+
+  async finishMove(spec: DomainSpec, powerOn: boolean): Promise<DomainState> {
+    await this.load();
+    if (this.failsHere(spec)) throw new Error(`injected failure finishing the move of ${spec.uuid} on fake host ${this.host}`);
+    let d = this.domains.get(spec.uuid);
+    if (!d) {
+      d = { uuid: spec.uuid, name: spec.name, powerState: PowerState.SHUTDOWN, volumes: [], console: [`[fake] ${spec.name} moved to ${this.host}`] };
+      this.domains.set(spec.uuid, d);
+    }
+    if (d.vcpus !== spec.vcpus || d.memoryMb !== spec.memoryMb) d.console.push(`[fake] resized to ${spec.vcpus} vcpus, ${spec.memoryMb} MB`);
+    d.vcpus = spec.vcpus;
+    d.memoryMb = spec.memoryMb;
+    d.volumes = spec.volumes.map((v) => v.volumeId);
+    d.incoming = undefined;
+    d.powerState = powerOn ? PowerState.RUNNING : PowerState.SHUTDOWN;
+    await this.save();
+    return stateOf(d);
+  }
+
+  async prepareIncoming(spec: DomainSpec): Promise<DomainState> {
+    await this.load();
+    const existing = this.domains.get(spec.uuid);
+    if (existing) return stateOf(existing);
+    if (this.failsHere(spec)) throw new Error(`injected failure preparing live migration of ${spec.uuid} on fake host ${this.host}`);
+    const d: FakeDomain = {
+      uuid: spec.uuid, name: spec.name, powerState: PowerState.PAUSED, volumes: spec.volumes.map((v) => v.volumeId),
+      console: [`[fake] ${spec.name} waiting for live migration on ${this.host}`], vcpus: spec.vcpus, memoryMb: spec.memoryMb, incoming: true,
+    };
+    this.domains.set(spec.uuid, d);
+    await this.save();
+    return stateOf(d);
+  }
+
+  /** Five rounds of memory copying, each a fifth of the configured time; a forced completion ends at once. */
+  async liveMigrationStep(uuid: string, destHost: string, forceComplete: boolean): Promise<LiveMigrationProgress> {
+    await this.load();
+    const d = this.domains.get(uuid);
+    if (!d) throw new GuestNotFoundError(uuid);
+    const total = (d.memoryMb ?? 512) * 1024 * 1024;
+    const rounds = 5;
+    const done = forceComplete ? rounds : Math.min(rounds, (d.migrationRounds ?? 0) + 1);
+    if (!forceComplete) await sleep((this.options.liveMigrationMs ?? 1000) / rounds);
+    d.migrationRounds = done;
+    const processed = Math.round((total * done) / rounds);
+    if (done === rounds) {
+      d.migrationRounds = undefined;
+      d.console.push(`[fake] live-migrated to ${destHost}${forceComplete ? ' (forced to complete)' : ''}`);
+      await this.save();
+    }
+    return { done: done === rounds, memoryTotal: total, memoryProcessed: processed, memoryRemaining: total - processed };
+  }
+
+  async finishIncoming(uuid: string, powerState: PowerStateValue): Promise<DomainState> {
+    await this.load();
+    const d = this.domains.get(uuid);
+    if (!d) throw new GuestNotFoundError(uuid);
+    d.incoming = undefined;
+    d.powerState = powerState;
+    await this.save();
+    return stateOf(d);
+  }
+
+  /** A guest's size as last defined (for tests). */
+  async guestSize(uuid: string): Promise<{ vcpus?: number; memoryMb?: number } | undefined> {
+    await this.load();
+    const d = this.domains.get(uuid);
+    return d && { vcpus: d.vcpus, memoryMb: d.memoryMb };
+  }
+
   /** The volumes a guest has attached (for tests). */
   async guestVolumes(uuid: string): Promise<string[]> {
     await this.load();
@@ -233,6 +310,12 @@ export class FakeDriver implements HypervisorDriver {
 interface FakeDomain extends DomainState {
   volumes: string[];
   console: string[];
+  vcpus?: number;
+  memoryMb?: number;
+  /** A live migration's destination guest, not yet running. */
+  incoming?: boolean;
+  /** Memory rounds copied so far by a live migration from here. */
+  migrationRounds?: number;
 }
 
 function stateOf(d: FakeDomain): DomainState {

@@ -25,6 +25,7 @@ import {
   type HostInfo,
   type HypervisorDriver,
   type ImageRef,
+  type LiveMigrationProgress,
   type PowerStateValue,
   type RebootKind,
   type VolumeDisk,
@@ -35,6 +36,7 @@ import { ImageCache } from './image-cache.ts';
 import { ImageFetchError, type ImageFetcher } from './image-fetcher.ts';
 import { ensureBridge } from './network.ts';
 import { stateOf } from './power-state.ts';
+import { liveMigrationUnsupported, resizeInPlace } from './resize.ts';
 import { Virsh, VirshError, versionToInt, type DomInfo } from './virsh.ts';
 import { buildDomain, DEFAULT_BUILD_SETTINGS, instancePaths, kernelBoot, UnsupportedHardwareError, volumeDisk, type BuildSettings, type InstancePaths } from './xml/build.ts';
 import { parseDomainXml } from './xml/parse.ts';
@@ -314,6 +316,14 @@ export class LibvirtDriver implements HypervisorDriver {
   resume(uuid: string): Promise<DomainState> {
     return this.transition(uuid, 'resume', [PowerState.SUSPENDED], PowerState.RUNNING, ['start']);
   }
+
+  finishMove(spec: DomainSpec, powerOn: boolean): Promise<DomainState> {
+    const ctx = { virsh: this.virsh, settings: this.settings, paths: this.paths(spec.uuid), bridge: this.bridge, shutDown: () => this.shutDown(spec.uuid) };
+    return this.withLock(spec.uuid, async () => (await resizeInPlace(ctx, spec, powerOn), this.current(spec.uuid)));
+  }
+  prepareIncoming = (spec: DomainSpec): Promise<DomainState> => liveMigrationUnsupported(spec.uuid);
+  liveMigrationStep = (uuid: string): Promise<LiveMigrationProgress> => liveMigrationUnsupported(uuid);
+  finishIncoming = (uuid: string): Promise<DomainState> => liveMigrationUnsupported(uuid);
 
   /** The serial console log (its last 100 KiB), found through the domain's definition. */
   async consoleOutput(uuid: string, lines?: number): Promise<string> {

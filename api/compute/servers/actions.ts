@@ -2,7 +2,8 @@
  * `POST /servers/{id}/action`: one key names the action. Power actions (os-stop, os-start, reboot, pause,
  * unpause, suspend, resume) check Nova's allowed states and the lock, set the first task_state and record the
  * instance action in one compare-and-swap append, then start the action's workflow and answer 202. lock, unlock
- * and os-resetState take effect at once; os-getConsoleOutput asks the host and answers 200.
+ * and os-resetState take effect at once; os-getConsoleOutput asks the host and answers 200. The move actions
+ * (resize, migrations, evacuate) live in `move-actions.ts`.
  */
 import type { Client } from '@temporalio/client';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -15,6 +16,7 @@ import { enforce } from '../../auth/policy.ts';
 import { ApiError, badRequest } from '../../faults.ts';
 import { bind, param } from '../../openapi/route.ts';
 import type { ComputeDeps } from '../deps.ts';
+import { moveActions } from './move-actions.ts';
 import { powerActionWorkflowId, readConsole, startPowerAction } from './start.ts';
 
 type ActionBody = components['schemas']['ServerActionRequest'];
@@ -56,8 +58,14 @@ function conflict(action: string, err: StateConflict): ApiError {
     : new ApiError(409, `Cannot '${action}' instance ${err.uuid} while it is in task_state ${err.taskState}`);
 }
 
+/** The move actions, by body key (`api/compute/servers/move-actions.ts`). */
+const MOVES: Record<string, keyof ReturnType<typeof moveActions>> = {
+  resize: 'resize', confirmResize: 'confirmResize', revertResize: 'revertResize', migrate: 'migrate', 'os-migrateLive': 'liveMigrate', evacuate: 'evacuate',
+};
+
 export function serverActionRoutes(deps: Deps): Router {
   const router = Router();
+  const moves = moveActions(deps);
   const opts = { validateResponses: deps.validateResponses };
 
   const load = async (req: Request, res: Response): Promise<InstanceRow> => {
@@ -120,6 +128,8 @@ export function serverActionRoutes(deps: Deps): Router {
     const v = res.locals.microversion;
 
     if (key in POWER) return power(res, await load(req, res), POWER[key]!);
+    const move = MOVES[key];
+    if (move) return moves[move]({ res, row: await load(req, res), body });
 
     switch (key) {
       case 'reboot': {

@@ -78,3 +78,23 @@ export async function readConsole(
     typedSearchAttributes: [...attributes(input.uuid, context.projectId, 'getConsoleOutput', context.requestId), { key: Host, value: input.host }],
   });
 }
+
+export interface InstanceWorkflowStart {
+  workflowId: string;
+  uuid: string;
+  projectId: string;
+  requestId: string;
+  operation: string;
+  host: string | null;
+  args: Record<string, unknown>;
+}
+
+/** Starts one of an instance's operation workflows (resize, migrations, evacuate, ...) with its search attributes. */
+export async function startInstanceWorkflow(client: Client, taskQueue: string, workflow: string, p: InstanceWorkflowStart): Promise<void> {
+  await client.workflow.start(workflow, {
+    workflowId: p.workflowId,
+    taskQueue,
+    args: [p.args],
+    typedSearchAttributes: [...attributes(p.uuid, p.projectId, p.operation, p.requestId), ...(p.host ? [{ key: Host, value: p.host }] : [])],
+  });
+}

@@ -45,6 +45,33 @@ export interface components {
                 /** @enum {string} */
                 state: "active" | "error";
             };
+            resize?: {
+                flavorRef: string | number;
+                /** @enum {string} */
+                "OS-DCF:diskConfig"?: "AUTO" | "MANUAL";
+            };
+            confirmResize?: components["schemas"]["Empty"];
+            revertResize?: components["schemas"]["Empty"];
+            /** @description `host` from microversion 2.56 (checked by the handler). */
+            migrate?: null | {
+                host?: string | null;
+            };
+            /** @description `block_migration` may be "auto" and `disk_over_commit` is gone from 2.25; `force` exists from 2.30 to 2.67. */
+            "os-migrateLive"?: {
+                block_migration: boolean | ("auto" | "True" | "False" | "true" | "false");
+                disk_over_commit?: boolean | ("True" | "False" | "true" | "false");
+                host: string | null;
+                force?: boolean;
+            };
+            /** @description `onSharedStorage` only before 2.14; `force` from 2.29 to 2.67; `targetState` from 2.95. */
+            evacuate?: {
+                host?: string;
+                adminPass?: string;
+                onSharedStorage?: boolean | ("True" | "False" | "true" | "false");
+                force?: boolean;
+                /** @enum {string} */
+                targetState?: "stopped";
+            };
             "os-getConsoleOutput"?: {
                 length?: null | number | string;
             };
@@ -71,7 +98,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The console output (os-getConsoleOutput). */
+            /** @description The console output (os-getConsoleOutput); for evacuate, the new admin password before microversion 2.14 and no body from 2.14 on. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -79,11 +106,20 @@ export interface operations {
                 content: {
                     "application/json": {
                         output: string;
+                    } | {
+                        adminPass: string;
                     };
                 };
             };
             /** @description Accepted; the action runs as a workflow (or took effect at once for lock, unlock, resetState). */
             202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Done (confirmResize). */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };

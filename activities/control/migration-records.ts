@@ -1,0 +1,69 @@
+/**
+ * Bookkeeping activities of the move workflows that read or change migration records: starting the automatic
+ * confirm of a resize left waiting, and finding the evacuations whose dead source host has come back.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type pg from 'pg';
+import { appendEvents, StateConflict } from './instances/store.ts';
+
+export function createMigrationRecordActivities(deps: { db: pg.Pool }) {
+  async function migrationStatus(input: { uuid: string }): Promise<string | null> {
+    const result = await deps.db.query<{ status: string }>('SELECT status FROM migrations WHERE uuid = $1', [input.uuid]);
+    return result.rows[0]?.status ?? null;
+  }
+
+  return {
+    migrationStatus,
+
+    /**
+     * Records the `confirmResize` action for a resize still waiting (vm_state resized, this migration finished);
+     * false when the user confirmed or reverted it first. Idempotent by request id.
+     */
+    async beginAutoConfirm(input: { uuid: string; migrationUuid: string; requestId: string; workflowId: string }): Promise<boolean> {
+      try {
+        const result = await appendEvents(
+          deps.db,
+          input.uuid,
+          [
+            { type: 'action_started', action: 'confirmResize', request_id: input.requestId, user_id: null, project_id: null, workflow_id: input.workflowId },
+            { type: 'migration_updated', uuid: input.migrationUuid, changes: { status: 'confirming' } },
+          ],
+          {
+            requestId: input.requestId,
+            idemKey: `${input.workflowId}:begin`,
+            expect: { vmStates: ['resized'], taskStates: [null], migration: { uuid: input.migrationUuid, statuses: ['finished'] } },
+          },
+        );
+        return result.appended || (await migrationStatus({ uuid: input.migrationUuid })) === 'confirming';
+      } catch (err) {
+        if (err instanceof StateConflict) return false;
+        throw err;
+      }
+    },
+
+    /**
+     * Evacuations away from `host` that finished while it was down: their guests are still on it. None while the
+     * operator still holds the host forced down.
+     */
+    async evacuationsFrom(input: { host: string }): Promise<{ migrationUuid: string; instanceUuid: string }[]> {
+      const result = await deps.db.query<{ uuid: string; instance_uuid: string }>(
+        `SELECT m.uuid, m.instance_uuid FROM migrations m
+          WHERE m.migration_type = 'evacuation' AND m.status = 'done' AND m.source_compute = $1
+            AND NOT EXISTS (SELECT 1 FROM services s WHERE s.host = $1 AND s."binary" = 'nova-compute' AND s.forced_down)
+          ORDER BY m.id`,
+        [input.host],
+      );
+      return result.rows.map((r) => ({ migrationUuid: r.uuid, instanceUuid: r.instance_uuid }));
+    },
+
+    /** The evacuated instance's source is clean: the migration is completed (no instance action: Nova's is silent). */
+    async completeEvacuation(input: { instanceUuid: string; migrationUuid: string }): Promise<void> {
+      const status = await migrationStatus({ uuid: input.migrationUuid });
+      if (status === null) throw ApplicationFailure.nonRetryable(`Migration ${input.migrationUuid} could not be found.`, 'MigrationNotFound');
+      if (status !== 'done') return;
+      await appendEvents(deps.db, input.instanceUuid, [{ type: 'migration_updated', uuid: input.migrationUuid, changes: { status: 'completed' } }], {
+        idemKey: `evacuation-cleanup:${input.migrationUuid}`,
+      });
+    },
+  };
+}

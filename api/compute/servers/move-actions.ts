@@ -1,0 +1,269 @@
+/**
+ * The move actions of `POST /servers/{id}/action`: resize, confirmResize, revertResize, migrate, os-migrateLive
+ * and evacuate. Each checks what Nova checks before answering (flavor, quota, target host, source service state),
+ * then records the instance action, the migration record and the first task_state in one compare-and-swap
+ * append, and starts the operation's workflow. Confirm and revert check the migration they end is still finished.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { Response } from 'express';
+import type { InstanceRow } from '../../../activities/control/db/instances.ts';
+import { getFlavor, type FlavorRow } from '../../../activities/control/db/flavors.ts';
+import { computeUsage, quotaLimits } from '../../../activities/control/db/quotas.ts';
+import type { FlavorSnapshot, InstanceEvent, MigrationType } from '../../../activities/control/instances/events.ts';
+import { allocateMigrationId, appendEvents, StateConflict, type Expectation } from '../../../activities/control/instances/store.ts';
+import { confirmWorkflowId, liveMigrationWorkflowId } from '../../../workflows/instance-states.ts';
+import { enforce } from '../../auth/policy.ts';
+import { ApiError, badRequest } from '../../faults.ts';
+import { DEFAULT_MOVE_SETTINGS, type ComputeDeps } from '../deps.ts';
+import { startInstanceWorkflow } from './start.ts';
+
+type Deps = ComputeDeps & { temporal: Client };
+
+export interface MoveRequest {
+  res: Response;
+  row: InstanceRow;
+  body: Record<string, unknown>;
+}
+
+const snapshotOf = (f: FlavorRow): FlavorSnapshot => ({
+  id: Number(f.id), flavorid: f.flavorid, name: f.name, memory_mb: f.memory_mb, vcpus: f.vcpus, root_gb: f.root_gb,
+  ephemeral_gb: f.ephemeral_gb, swap: f.swap, extra_specs: f.extra_specs,
+});
+
+const bootsFromVolume = (row: InstanceRow) =>
+  ((row.request_spec.block_devices as { bootIndex: number | null }[] | undefined) ?? []).some((d) => d.bootIndex === 0);
+
+export function moveActions(deps: Deps) {
+  const settings = deps.moves ?? DEFAULT_MOVE_SETTINGS;
+
+  async function currentFlavor(row: InstanceRow): Promise<FlavorSnapshot> {
+    if (row.flavor.id !== undefined) return row.flavor;
+    const known = await getFlavor(deps.db, row.flavor.flavorid);
+    return known ? { ...row.flavor, id: Number(known.id) } : row.flavor;
+  }
+
+  async function computeService(host: string): Promise<{ up: boolean; forcedDown: boolean } | undefined> {
+    const result = await deps.db.query<{ up: boolean; forced_down: boolean }>(
+      `SELECT (state = 'up' AND NOT forced_down AND last_seen_at >= now() - make_interval(secs => $2)) AS up, forced_down
+         FROM services WHERE host = $1 AND "binary" = 'nova-compute' AND deleted_at IS NULL`,
+      [host, deps.serviceDownTimeSeconds],
+    );
+    const r = result.rows[0];
+    return r && { up: r.up === true, forcedDown: r.forced_down };
+  }
+
+  const refuseIfLocked = (res: Response, row: InstanceRow) => {
+    if (row.locked && !res.locals.auth.isAdmin) throw new ApiError(409, `Instance ${row.uuid} is locked`);
+  };
+
+  /** Nova's 409 when the state refuses, naming the state that refused. */
+  async function append(row: InstanceRow, action: string, events: InstanceEvent[], expect: Expectation, requestId: string) {
+    const vmStates = expect.vmStates ?? [];
+    if (!vmStates.includes(row.vm_state)) throw new ApiError(409, `Cannot '${action}' instance ${row.uuid} while it is in vm_state ${row.vm_state}`);
+    if (expect.taskStates && !expect.taskStates.includes(row.task_state)) {
+      throw new ApiError(409, `Cannot '${action}' instance ${row.uuid} while it is in task_state ${row.task_state}`);
+    }
+    try {
+      await appendEvents(deps.db, row.uuid, events, { requestId, expect });
+    } catch (err) {
+      if (!(err instanceof StateConflict)) throw err;
+      const byVm = !vmStates.includes(err.vmState);
+      throw new ApiError(409, `Cannot '${action}' instance ${row.uuid} while it is in ${byVm ? `vm_state ${err.vmState}` : `task_state ${err.taskState}`}`);
+    }
+  }
+
+  /** Records the action and a new migration, then starts the workflow; a workflow that cannot start is undone. */
+  async function begin(
+    m: MoveRequest,
+    p: { action: string; workflow: string; workflowId: string; type: MigrationType; taskState: string; status: string; vmStates: string[]; oldFlavor: FlavorSnapshot; newFlavor: FlavorSnapshot; args: (migrationUuid: string) => Record<string, unknown> },
+  ): Promise<string> {
+    const { res, row } = m;
+    const requestId: string = res.locals.requestId;
+    const migrationUuid = randomUUID();
+    await append(
+      row,
+      p.action,
+      [
+        { type: 'state', task_state: p.taskState },
+        { type: 'action_started', action: p.action, request_id: requestId, user_id: res.locals.auth.userId, project_id: row.project_id, workflow_id: p.workflowId },
+        {
+          type: 'migration_started',
+          migration: {
+            id: await allocateMigrationId(deps.db), uuid: migrationUuid, migration_type: p.type, status: p.status,
+            source_compute: row.host, source_node: row.node, dest_compute: null, dest_node: null, dest_host: null,
+            old_flavor: p.oldFlavor, new_flavor: p.newFlavor, user_id: res.locals.auth.userId, project_id: row.project_id,
+            workflow_id: p.workflowId, old_vm_state: row.vm_state,
+          },
+        },
+      ],
+      { vmStates: p.vmStates, taskStates: [null] },
+      requestId,
+    );
+    try {
+      await startInstanceWorkflow(deps.temporal, deps.controlQueue, p.workflow, {
+        workflowId: p.workflowId, uuid: row.uuid, projectId: row.project_id, requestId, operation: p.action, host: row.host,
+        args: { uuid: row.uuid, requestId, migrationUuid, ...p.args(migrationUuid) },
+      });
+    } catch (err) {
+      await appendEvents(deps.db, row.uuid, [
+        { type: 'migration_updated', uuid: migrationUuid, changes: { status: 'error' } },
+        { type: 'state', task_state: null },
+        { type: 'action_finished', request_id: requestId, message: 'Error' },
+      ]);
+      throw err;
+    }
+    return migrationUuid;
+  }
+
+  async function checkTargetHost(host: string | null | undefined, row: InstanceRow): Promise<string | undefined> {
+    if (host === undefined || host === null) return undefined;
+    if (!(await computeService(host))) throw badRequest(`Compute host ${host} could not be found.`);
+    if (host === row.host) throw badRequest('The target host can\'t be the same one.');
+    return host;
+  }
+
+  async function resizeOrMigrate(m: MoveRequest, kind: 'resize' | 'migration', newFlavor: FlavorSnapshot, targetHost?: string) {
+    const { row, res } = m;
+    const action = kind === 'resize' ? 'resize' : 'migrate';
+    const oldFlavor = await currentFlavor(row);
+    const requestId: string = res.locals.requestId;
+    await begin(m, {
+      action, workflow: 'resizeInstance', workflowId: `instance-${row.uuid}-${action}-${requestId}`, type: kind, taskState: 'resize_prep',
+      status: 'pre-migrating', vmStates: ['active', 'stopped'], oldFlavor, newFlavor,
+      args: () => ({
+        kind, sourceHost: row.host, oldFlavor, newFlavor, vmState: row.vm_state, targetHost,
+        allowSameHost: kind === 'resize' && settings.allowResizeToSameHost, confirmWindowSeconds: settings.resizeConfirmWindowSeconds,
+      }),
+    });
+    res.status(202).end();
+  }
+
+  /** The migration a confirm or revert ends: the instance's last resize or cold migration, finished. */
+  async function finishedMigration(row: InstanceRow) {
+    const result = await deps.db.query(
+      `SELECT uuid, source_compute, source_node, dest_compute, old_flavor, old_vm_state FROM migrations
+        WHERE instance_uuid = $1 AND migration_type IN ('resize', 'migration') AND status = 'finished' ORDER BY id DESC LIMIT 1`,
+      [row.uuid],
+    );
+    return result.rows[0] as { uuid: string; source_compute: string; source_node: string; dest_compute: string; old_flavor: FlavorSnapshot; old_vm_state: string } | undefined;
+  }
+
+  async function endResize(m: MoveRequest, action: 'confirmResize' | 'revertResize') {
+    const { row, res } = m;
+    enforce(res.locals.auth, action === 'confirmResize' ? 'os_compute_api:servers:confirm_resize' : 'os_compute_api:servers:revert_resize', { projectId: row.project_id });
+    refuseIfLocked(res, row);
+    if (row.vm_state !== 'resized') throw new ApiError(409, `Cannot '${action}' instance ${row.uuid} while it is in vm_state ${row.vm_state}`);
+    const migration = await finishedMigration(row);
+    if (!migration) throw badRequest('Instance has not been resized.');
+    const requestId: string = res.locals.requestId;
+    const workflowId = action === 'confirmResize' ? confirmWorkflowId(row.uuid, requestId) : `instance-${row.uuid}-revertResize-${requestId}`;
+    await append(
+      row,
+      action,
+      [
+        ...(action === 'revertResize' ? [{ type: 'state', task_state: 'resize_reverting' } as const] : []),
+        { type: 'action_started', action, request_id: requestId, user_id: res.locals.auth.userId, project_id: row.project_id, workflow_id: workflowId },
+        { type: 'migration_updated', uuid: migration.uuid, changes: { status: action === 'confirmResize' ? 'confirming' : 'reverting' } },
+      ],
+      { vmStates: ['resized'], taskStates: [null], migration: { uuid: migration.uuid, statuses: ['finished'] } },
+      requestId,
+    );
+    const args = {
+      uuid: row.uuid, requestId, migrationUuid: migration.uuid, sourceHost: migration.source_compute, destHost: migration.dest_compute,
+      vmState: migration.old_vm_state, ...(action === 'revertResize' ? { sourceNode: migration.source_node, oldFlavor: migration.old_flavor } : {}),
+    };
+    await startInstanceWorkflow(deps.temporal, deps.controlQueue, action === 'confirmResize' ? 'confirmResize' : 'revertResize', {
+      workflowId, uuid: row.uuid, projectId: row.project_id, requestId, operation: action, host: migration.dest_compute, args,
+    });
+    res.status(action === 'confirmResize' ? 204 : 202).end();
+  }
+
+  return {
+    async resize(m: MoveRequest) {
+      const { row, res } = m;
+      enforce(res.locals.auth, 'os_compute_api:servers:resize', { projectId: row.project_id });
+      refuseIfLocked(res, row);
+      const ref = String((m.body.resize as { flavorRef: string | number }).flavorRef).replace(/^.*\/flavors\//, '');
+      const flavor = await getFlavor(deps.db, ref, res.locals.auth.isAdmin ? undefined : (res.locals.auth.projectId ?? ''));
+      if (!flavor || flavor.disabled) throw badRequest('Unable to locate requested flavor.');
+      if (flavor.flavorid === row.flavor.flavorid) throw badRequest('When resizing, instances must change flavor!');
+      if (!bootsFromVolume(row) && flavor.root_gb < row.flavor.root_gb) throw badRequest('Resize error: Unable to resize disk down.');
+      if (!['active', 'stopped'].includes(row.vm_state)) throw new ApiError(409, `Cannot 'resize' instance ${row.uuid} while it is in vm_state ${row.vm_state}`);
+      await checkResizeQuota(row, flavor);
+      await resizeOrMigrate(m, 'resize', snapshotOf(flavor));
+    },
+
+    async migrate(m: MoveRequest) {
+      const { row, res } = m;
+      enforce(res.locals.auth, 'os_compute_api:os-migrate-server:migrate', { projectId: row.project_id });
+      refuseIfLocked(res, row);
+      const host = (m.body.migrate as { host?: string | null } | null)?.host;
+      if (host !== undefined && host !== null && !res.locals.microversion.atLeast('2.56')) {
+        throw badRequest("Invalid input for field/attribute migrate. Value: {'host': ...}. Additional properties are not allowed ('host' was unexpected)");
+      }
+      const target = await checkTargetHost(host, row);
+      const flavor = await currentFlavor(row);
+      await resizeOrMigrate(m, 'migration', flavor, target);
+    },
+
+    confirmResize: (m: MoveRequest) => endResize(m, 'confirmResize'),
+    revertResize: (m: MoveRequest) => endResize(m, 'revertResize'),
+
+    async liveMigrate(m: MoveRequest) {
+      const { row, res } = m;
+      enforce(res.locals.auth, 'os_compute_api:os-migrate-server:migrate_live', { projectId: row.project_id });
+      refuseIfLocked(res, row);
+      const body = m.body['os-migrateLive'] as { host?: string | null };
+      const target = await checkTargetHost(body.host, row);
+      const flavor = await currentFlavor(row);
+      const requestId: string = res.locals.requestId;
+      await begin(m, {
+        action: 'live-migration', workflow: 'liveMigrateInstance', workflowId: liveMigrationWorkflowId(row.uuid, requestId), type: 'live-migration',
+        taskState: 'migrating', status: 'queued', vmStates: ['active', 'paused'], oldFlavor: flavor, newFlavor: flavor,
+        args: () => ({ sourceHost: row.host, targetHost: target, flavor, powerState: row.vm_state === 'paused' ? 3 : 1 }),
+      });
+      res.status(202).end();
+    },
+
+    async evacuate(m: MoveRequest) {
+      const { row, res } = m;
+      const v = res.locals.microversion;
+      enforce(res.locals.auth, 'os_compute_api:os-evacuate', { projectId: row.project_id });
+      const body = (m.body.evacuate ?? {}) as { host?: string | null; adminPass?: string };
+      if (!row.host) throw new ApiError(409, `Cannot 'evacuate' instance ${row.uuid} while it is in vm_state ${row.vm_state}`);
+      const source = await computeService(row.host);
+      if (source?.up) throw badRequest(`Compute service of ${row.host} is still in use.`);
+      let target: string | undefined;
+      if (body.host !== undefined && body.host !== null) {
+        if (!(await computeService(body.host))) throw new ApiError(404, `Compute host ${body.host} not found.`);
+        if (body.host === row.host) throw badRequest("The target host can't be the same one.");
+        target = body.host;
+      }
+      const flavor = await currentFlavor(row);
+      const requestId: string = res.locals.requestId;
+      await begin(m, {
+        action: 'evacuate', workflow: 'evacuateInstance', workflowId: `instance-${row.uuid}-evacuate-${requestId}`, type: 'evacuation',
+        taskState: 'rebuilding', status: 'accepted', vmStates: ['active', 'stopped', 'error'], oldFlavor: flavor, newFlavor: flavor,
+        args: () => ({ sourceHost: row.host, targetHost: target, flavor, finalVmState: v.atLeast('2.95') || row.vm_state === 'stopped' ? 'stopped' : 'active' }),
+      });
+      if (v.atLeast('2.14')) return void res.status(200).end();
+      res.status(200).json({ adminPass: body.adminPass ?? randomUUID().replace(/-/g, '').slice(0, 12) });
+    },
+  };
+
+  async function checkResizeQuota(row: InstanceRow, flavor: FlavorRow) {
+    const [limits, used] = await Promise.all([quotaLimits(deps.db, row.project_id), computeUsage(deps.db, row.project_id)]);
+    const over: { name: string; requested: number; used: number; limit: number }[] = [];
+    const cores = flavor.vcpus - row.flavor.vcpus;
+    const ram = flavor.memory_mb - row.flavor.memory_mb;
+    if (cores > 0 && limits.cores >= 0 && used.cores + cores > limits.cores) over.push({ name: 'cores', requested: cores, used: used.cores, limit: limits.cores });
+    if (ram > 0 && limits.ram >= 0 && used.ram + ram > limits.ram) over.push({ name: 'ram', requested: ram, used: used.ram, limit: limits.ram });
+    if (!over.length) return;
+    const names = over.map((o) => o.name).join(', ');
+    throw new ApiError(
+      403,
+      `Quota exceeded for ${names}: Requested ${over.map((o) => o.requested).join(', ')}, but already used ${over.map((o) => o.used).join(', ')} of ${over.map((o) => o.limit).join(', ')} ${names}`,
+    );
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Live migration (`instance-<uuid>-live-migration-<request id>`): the guest keeps running while its memory is
+ * copied to another host, round by round, each round an activity on the source whose progress lands on the
+ * migration record (`servers/{id}/migrations` shows it). Signals from the API abort it (the destination guest and
+ * claim go, the server stays where it was) or force it to complete (the guest pauses for the last round). The
+ * API has recorded the action, the migration (queued) and task_state migrating.
+ */
+import { defineSignal, isCancellation, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { ControlActivities } from '../activities/control/index.ts';
+import type { FlavorSnapshot, InstanceEvent } from '../activities/control/instances/events.ts';
+import type { MovePlacement } from '../activities/control/moves.ts';
+import type { PowerStateValue } from '../activities/host/driver.ts';
+import type { HostActivities } from '../activities/host/index.ts';
+import { controllerDb, hostAction, hostCleanup, scheduling } from './activity-profiles.ts';
+import { eventRecorder, failureMessage, failureType } from './failures.ts';
+import { Host } from './search-attributes.ts';
+import { hostTaskQueue } from './task-queues.ts';
+
+export interface LiveMigrateInput {
+  uuid: string;
+  requestId: string;
+  migrationUuid: string;
+  sourceHost: string;
+  targetHost?: string;
+  flavor: FlavorSnapshot;
+  /** The guest's power state now (running or paused); it has the same one on the destination. */
+  powerState: PowerStateValue;
+}
+
+export const abortLiveMigrationSignal = defineSignal('abortLiveMigration');
+export const forceCompleteLiveMigrationSignal = defineSignal('forceCompleteLiveMigration');
+
+const control = proxyActivities<ControlActivities>(controllerDb);
+const scheduler = proxyLocalActivities<ControlActivities>(scheduling);
+const onHost = (host: string) => proxyActivities<HostActivities>({ ...hostAction, taskQueue: hostTaskQueue(host) });
+const cleanupOn = (host: string) => proxyActivities<HostActivities>({ ...hostCleanup, taskQueue: hostTaskQueue(host) });
+
+
+export async function liveMigrateInstance(input: LiveMigrateInput): Promise<'completed' | 'cancelled' | 'failed'> {
+  const { uuid, requestId, migrationUuid, sourceHost } = input;
+  const record = eventRecorder(uuid, requestId);
+  const migration = (changes: Extract<InstanceEvent, { type: 'migration_updated' }>['changes']): InstanceEvent => ({ type: 'migration_updated', uuid: migrationUuid, changes });
+  let aborted = false;
+  let forceComplete = false;
+  setHandler(abortLiveMigrationSignal, () => void (aborted = true));
+  setHandler(forceCompleteLiveMigrationSignal, () => void (forceComplete = true));
+  let open = 'conductor_live_migrate_instance';
+
+  await record([{ type: 'action_event_started', request_id: requestId, event: open, host: null }], 'schedule-start');
+  let dest: MovePlacement;
+  try {
+    dest = await scheduler.scheduleMove({
+      uuid, migrationUuid, flavor: input.flavor, sourceHost, holdSourceWithMigration: true, allowSameHost: false, requestedHost: input.targetHost,
+    });
+  } catch (err) {
+    if (failureType(err) !== 'NoValidHost') throw err;
+    await record(
+      [
+        { type: 'action_event_finished', request_id: requestId, event: open, result: 'Error', traceback: 'No valid host was found. ', details: failureMessage(err) },
+        migration({ status: 'error' }),
+        { type: 'state', task_state: null },
+        { type: 'action_finished', request_id: requestId, message: 'Error' },
+      ],
+      'no-valid-host',
+    );
+    return 'failed';
+  }
+  upsertSearchAttributes([{ key: Host, value: dest.host }]);
+
+  const rollBack = async (status: 'cancelled' | 'failed', err?: unknown) => {
+    await cleanupOn(dest.host).destroyGuest(uuid).catch(() => undefined);
+    await control.guestSpecOn({ uuid, host: sourceHost, flavor: input.flavor });
+    await control.revertMoveAllocations({ uuid, migrationUuid });
+    await record(
+      [
+        { type: 'action_event_finished', request_id: requestId, event: open, result: status === 'cancelled' ? 'Success' : 'Error', traceback: err ? failureMessage(err) : null, details: status === 'cancelled' ? 'aborted by request' : null },
+        migration({ status }),
+        { type: 'state', task_state: null },
+        { type: 'action_finished', request_id: requestId, ...(status === 'failed' ? { message: 'Error' } : {}) },
+      ],
+      `rolled-back-${status}`,
+    );
+    return status;
+  };
+
+  try {
+    await record(
+      [
+        { type: 'action_event_finished', request_id: requestId, event: open, result: 'Success' },
+        migration({ dest_compute: dest.host, dest_node: dest.node, dest_host: dest.hostIp, status: 'preparing' }),
+        { type: 'action_event_started', request_id: requestId, event: (open = 'compute_pre_live_migration'), host: dest.host },
+      ],
+      'preparing',
+    );
+    const spec = await control.guestSpecOn({ uuid, host: sourceHost, flavor: input.flavor });
+    await onHost(dest.host).prepareIncomingGuest({ spec });
+    if (aborted) return await rollBack('cancelled');
+    await record(
+      [
+        { type: 'action_event_finished', request_id: requestId, event: open, result: 'Success' },
+        migration({ status: 'running' }),
+        { type: 'action_event_started', request_id: requestId, event: (open = 'compute_live_migration'), host: sourceHost },
+      ],
+      'running',
+    );
+    for (let round = 1; ; round++) {
+      if (aborted) return await rollBack('cancelled');
+      const progress = await onHost(sourceHost).liveMigrationStep({ uuid, destHost: dest.host, forceComplete });
+      await record(
+        [migration({ memory_total: progress.memoryTotal, memory_processed: progress.memoryProcessed, memory_remaining: progress.memoryRemaining, disk_total: 0, disk_processed: 0, disk_remaining: 0 })],
+        `round-${round}`,
+      );
+      if (progress.done) break;
+    }
+    // Past the last round the guest lives on the destination: no abort any more.
+    const state = await onHost(dest.host).finishIncomingGuest({ uuid, powerState: input.powerState });
+    await control.guestSpecOn({ uuid, host: dest.host, flavor: input.flavor });
+    await record(
+      [
+        { type: 'scheduled', host: dest.host, node: dest.node },
+        { type: 'state', task_state: null, power_state: state.powerState },
+        migration({ status: 'completed' }),
+        { type: 'action_event_finished', request_id: requestId, event: open, result: 'Success' },
+        { type: 'action_finished', request_id: requestId },
+      ],
+      'completed',
+    );
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    return rollBack('failed', err);
+  }
+  await cleanupOn(sourceHost).destroyGuest(uuid).catch(() => undefined);
+  await control.confirmMoveAllocations({ migrationUuid });
+  return 'completed';
+}

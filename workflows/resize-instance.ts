@@ -1,0 +1,230 @@
+/**
+ * Resize and cold migration (one workflow, `instance-<uuid>-<resize|migrate>-<request id>`), and the confirm and
+ * revert that end them. The API has recorded the action, the migration (pre-migrating) and task_state
+ * resize_prep. The workflow claims a destination (the source allocation passes to the migration), powers the guest
+ * off on the source, brings it up with the new flavor on the destination and leaves the server in VERIFY_RESIZE
+ * with resources held on both hosts. A failure after scheduling undoes everything: the destination guest and claim
+ * go, the source allocation returns, the guest runs again on the source with its old flavor, and the server keeps
+ * its vm_state (Nova would leave it in ERROR). With a confirm window, the workflow confirms on its own once the
+ * window has passed (a durable timer), unless the user confirmed or reverted first.
+ */
+import { executeChild, isCancellation, proxyActivities, proxyLocalActivities, sleep, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
+import type { ControlActivities } from '../activities/control/index.ts';
+import type { FlavorSnapshot, InstanceEvent } from '../activities/control/instances/events.ts';
+import type { MovePlacement } from '../activities/control/moves.ts';
+import type { HostActivities } from '../activities/host/index.ts';
+import { controllerDb, hostAction, hostCleanup, hostSpawn, recordLocally, scheduling } from './activity-profiles.ts';
+import { eventRecorder, failureMessage, failureType } from './failures.ts';
+import { Host, Operation, RequestId } from './search-attributes.ts';
+import { confirmWorkflowId } from './instance-states.ts';
+import { hostTaskQueue } from './task-queues.ts';
+
+export interface ResizeInput {
+  uuid: string;
+  requestId: string;
+  kind: 'resize' | 'migration';
+  migrationUuid: string;
+  sourceHost: string;
+  oldFlavor: FlavorSnapshot;
+  newFlavor: FlavorSnapshot;
+  /** vm_state when the move began: `active` guests run again after it, `stopped` ones stay off. */
+  vmState: string;
+  targetHost?: string;
+  allowSameHost: boolean;
+  /** Seconds after which a resize still waiting is confirmed on its own; 0: never (Nova's resize_confirm_window). */
+  confirmWindowSeconds: number;
+}
+
+export interface ConfirmInput {
+  uuid: string;
+  requestId: string;
+  migrationUuid: string;
+  sourceHost: string;
+  destHost: string;
+  vmState: string;
+}
+
+export interface RevertInput extends ConfirmInput {
+  sourceNode: string;
+  oldFlavor: FlavorSnapshot;
+}
+
+const control = proxyActivities<ControlActivities>(controllerDb);
+const local = proxyLocalActivities<ControlActivities>(recordLocally);
+const scheduler = proxyLocalActivities<ControlActivities>(scheduling);
+const onHost = (host: string) => proxyActivities<HostActivities>({ ...hostAction, taskQueue: hostTaskQueue(host) });
+const spawnOn = (host: string) => proxyActivities<HostActivities>({ ...hostSpawn, taskQueue: hostTaskQueue(host) });
+const cleanupOn = (host: string) => proxyActivities<HostActivities>({ ...hostCleanup, taskQueue: hostTaskQueue(host) });
+
+const migration = (uuid: string, changes: Extract<InstanceEvent, { type: 'migration_updated' }>['changes']): InstanceEvent => ({ type: 'migration_updated', uuid, changes });
+
+
+export async function resizeInstance(input: ResizeInput): Promise<'resized' | 'failed' | 'confirmed'> {
+  const { uuid, requestId, migrationUuid, sourceHost } = input;
+  const record = eventRecorder(uuid, requestId);
+  const powerOn = input.vmState === 'active';
+  let open = 'conductor_migrate_server';
+  const started = (event: string, host?: string): InstanceEvent => ((open = event), { type: 'action_event_started', request_id: requestId, event, host: host ?? null });
+  const finished = (event: string): InstanceEvent => ({ type: 'action_event_finished', request_id: requestId, event, result: 'Success' });
+
+  await record([started(open)], 'schedule-start');
+  let dest: MovePlacement;
+  try {
+    dest = await scheduler.scheduleMove({
+      uuid, migrationUuid, flavor: input.newFlavor, sourceHost, holdSourceWithMigration: true, allowSameHost: input.allowSameHost, requestedHost: input.targetHost,
+    });
+  } catch (err) {
+    if (failureType(err) !== 'NoValidHost') throw err;
+    await record(
+      [
+        { type: 'action_event_finished', request_id: requestId, event: open, result: 'Error', traceback: 'No valid host was found. ', details: failureMessage(err) },
+        migration(migrationUuid, { status: 'error' }),
+        { type: 'state', task_state: null },
+        { type: 'action_finished', request_id: requestId, message: 'Error' },
+      ],
+      'no-valid-host',
+    );
+    return 'failed';
+  }
+  upsertSearchAttributes([{ key: Host, value: dest.host }]);
+  const sameHost = dest.host === sourceHost;
+
+  try {
+    await record(
+      [
+        finished(open),
+        migration(migrationUuid, { dest_compute: dest.host, dest_node: dest.node, dest_host: dest.hostIp, status: 'migrating' }),
+        started('compute_prep_resize', dest.host),
+        finished('compute_prep_resize'),
+        started('compute_resize_instance', sourceHost),
+        { type: 'state', task_state: 'resize_migrating' },
+      ],
+      'migrating',
+    );
+    await onHost(sourceHost).prepareMoveSource({ uuid });
+    const spec = await control.guestSpecOn({ uuid, host: dest.host, flavor: input.newFlavor });
+    await record(
+      [
+        { type: 'state', task_state: 'resize_migrated', power_state: 4 },
+        migration(migrationUuid, { status: 'post-migrating' }),
+        finished('compute_resize_instance'),
+        started('compute_finish_resize', dest.host),
+        { type: 'state', task_state: 'resize_finish' },
+      ],
+      'migrated',
+    );
+    const state = await spawnOn(dest.host).finishMove({ spec, powerOn });
+    await record(
+      [
+        { type: 'scheduled', host: dest.host, node: dest.node },
+        { type: 'flavor_changed', flavor: input.newFlavor },
+        { type: 'state', vm_state: 'resized', task_state: null, power_state: state.powerState },
+        migration(migrationUuid, { status: 'finished' }),
+        finished('compute_finish_resize'),
+        { type: 'action_finished', request_id: requestId },
+      ],
+      'finished',
+    );
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    // Undo: the destination's guest and claim go; the guest runs again on the source with its old flavor.
+    if (!sameHost) await cleanupOn(dest.host).destroyGuest(uuid).catch(() => undefined);
+    const oldSpec = await control.guestSpecOn({ uuid, host: sourceHost, flavor: input.oldFlavor });
+    await control.revertMoveAllocations({ uuid, migrationUuid });
+    const restored = await onHost(sourceHost).finishMove({ spec: oldSpec, powerOn }).catch(() => undefined);
+    await record(
+      [
+        { type: 'action_event_finished', request_id: requestId, event: open, result: 'Error', traceback: failureMessage(err) },
+        migration(migrationUuid, { status: 'error' }),
+        { type: 'state', task_state: null, ...(restored ? { power_state: restored.powerState } : {}) },
+        { type: 'action_finished', request_id: requestId, message: 'Error' },
+      ],
+      'undone',
+    );
+    return 'failed';
+  }
+
+  if (input.confirmWindowSeconds <= 0) return 'resized';
+  await sleep(input.confirmWindowSeconds * 1000);
+  const confirmRequest = `req-${uuid4()}`;
+  const workflowId = confirmWorkflowId(uuid, confirmRequest);
+  if (!(await local.beginAutoConfirm({ uuid, migrationUuid, requestId: confirmRequest, workflowId }))) return 'resized';
+  await executeChild(confirmResize, {
+    workflowId,
+    args: [{ uuid, requestId: confirmRequest, migrationUuid, sourceHost, destHost: dest.host, vmState: input.vmState }],
+    typedSearchAttributes: workflowInfo().typedSearchAttributes.updateCopy([
+      { key: Operation, value: 'confirmResize' },
+      { key: RequestId, value: confirmRequest },
+    ]),
+  });
+  return 'confirmed';
+}
+
+/** Confirm: the source guest and the source allocation (held by the migration) go; the server is ACTIVE again. */
+export async function confirmResize(input: ConfirmInput): Promise<'confirmed'> {
+  const { uuid, requestId } = input;
+  const record = eventRecorder(uuid, requestId);
+  await record([{ type: 'action_event_started', request_id: requestId, event: 'compute_confirm_resize', host: input.sourceHost }], 'start');
+  let note: string | undefined;
+  if (input.sourceHost !== input.destHost) {
+    // A source host that is away keeps the stale guest until it is cleaned by hand; the resources are freed anyway.
+    await cleanupOn(input.sourceHost).destroyGuest(uuid).catch((err) => void (note = failureMessage(err)));
+  }
+  await control.confirmMoveAllocations({ migrationUuid: input.migrationUuid });
+  await record(
+    [
+      { type: 'state', vm_state: input.vmState === 'stopped' ? 'stopped' : 'active', task_state: null },
+      migration(input.migrationUuid, { status: 'confirmed' }),
+      { type: 'action_event_finished', request_id: requestId, event: 'compute_confirm_resize', result: 'Success', details: note ?? null },
+      { type: 'action_finished', request_id: requestId },
+    ],
+    'done',
+  );
+  return 'confirmed';
+}
+
+/** Revert: the destination guest and claim go; the guest runs on the source again with its old flavor. */
+export async function revertResize(input: RevertInput): Promise<'reverted' | 'failed'> {
+  const { uuid, requestId, migrationUuid } = input;
+  const record = eventRecorder(uuid, requestId);
+  let open = 'compute_revert_resize';
+  try {
+    await record([migration(migrationUuid, { status: 'reverting' }), { type: 'action_event_started', request_id: requestId, event: open, host: input.destHost }], 'start');
+    if (input.sourceHost !== input.destHost) await onHost(input.destHost).destroyGuest(uuid);
+    const spec = await control.guestSpecOn({ uuid, host: input.sourceHost, flavor: input.oldFlavor });
+    await control.revertMoveAllocations({ uuid, migrationUuid });
+    open = 'compute_finish_revert_resize';
+    await record(
+      [
+        { type: 'action_event_finished', request_id: requestId, event: 'compute_revert_resize', result: 'Success' },
+        { type: 'action_event_started', request_id: requestId, event: open, host: input.sourceHost },
+      ],
+      'finish-start',
+    );
+    const state = await spawnOn(input.sourceHost).finishMove({ spec, powerOn: input.vmState === 'active' });
+    await record(
+      [
+        { type: 'scheduled', host: input.sourceHost, node: input.sourceNode },
+        { type: 'flavor_changed', flavor: input.oldFlavor },
+        { type: 'state', vm_state: input.vmState === 'stopped' ? 'stopped' : 'active', task_state: null, power_state: state.powerState },
+        migration(migrationUuid, { status: 'reverted' }),
+        { type: 'action_event_finished', request_id: requestId, event: open, result: 'Success' },
+        { type: 'action_finished', request_id: requestId },
+      ],
+      'done',
+    );
+    return 'reverted';
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    await record(
+      [
+        { type: 'action_event_finished', request_id: requestId, event: open, result: 'Error', traceback: failureMessage(err) },
+        migration(migrationUuid, { status: 'error' }),
+        { type: 'failed', fault: { code: 500, message: `Failed to revert the resize of instance ${uuid}.`, details: failureMessage(err) } },
+        { type: 'action_finished', request_id: requestId, message: 'Error' },
+      ],
+      'failed',
+    );
+    return 'failed';
+  }
+}
