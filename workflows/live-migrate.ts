@@ -120,7 +120,7 @@ export async function liveMigrateInstance(input: LiveMigrateInput): Promise<'com
         { type: 'scheduled', host: dest.host, node: dest.node },
         { type: 'state', task_state: null, power_state: state.powerState },
         migration({ status: 'completed' }),
-        { type: 'action_event_finished', request_id: requestId, event: open, result: 'Success' },
+        { type: 'action_event_finished', request_id: requestId, event: open, result: 'Success', details: forceComplete ? 'Forced to complete on request.' : null },
         { type: 'action_finished', request_id: requestId },
       ],
       'completed',
