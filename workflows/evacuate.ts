@@ -3,7 +3,8 @@
  * another host from its image and volumes, keeping its ports. The instance claims the destination and keeps its
  * allocation on the dead host until that host returns and is cleaned (the host monitor does it: the guest left
  * there is destroyed and the allocation released). The API has checked the source service is down and recorded
- * the action, the migration (accepted) and task_state rebuilding.
+ * the action, the migration (accepted) and task_state rebuilding. With no host to go to, the server is left in
+ * ERROR (as Nova does), still on its dead host.
  */
 import { isCancellation, proxyActivities, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ControlActivities } from '../activities/control/index.ts';
@@ -35,7 +36,7 @@ export async function evacuateInstance(input: EvacuateInput): Promise<'done' | '
   const { uuid, requestId, migrationUuid, sourceHost } = input;
   const record = eventRecorder(uuid, requestId);
   const migration = (changes: Extract<InstanceEvent, { type: 'migration_updated' }>['changes']): InstanceEvent => ({ type: 'migration_updated', uuid: migrationUuid, changes });
-  let open = 'conductor_rebuild_server';
+  let open = 'rebuild_server';
 
   await record([{ type: 'action_event_started', request_id: requestId, event: open, host: null }], 'schedule-start');
   let dest: MovePlacement;
@@ -49,7 +50,7 @@ export async function evacuateInstance(input: EvacuateInput): Promise<'done' | '
       [
         { type: 'action_event_finished', request_id: requestId, event: open, result: 'Error', traceback: 'No valid host was found. ', details: failureMessage(err) },
         migration({ status: 'error' }),
-        { type: 'state', task_state: null },
+        { type: 'failed', fault: { code: 500, message: 'No valid host was found. ', details: failureMessage(err) } },
         { type: 'action_finished', request_id: requestId, message: 'Error' },
       ],
       'no-valid-host',

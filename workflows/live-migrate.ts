@@ -27,8 +27,9 @@ export interface LiveMigrateInput {
   powerState: PowerStateValue;
 }
 
-export const abortLiveMigrationSignal = defineSignal('abortLiveMigration');
-export const forceCompleteLiveMigrationSignal = defineSignal('forceCompleteLiveMigration');
+/** Each carries the request id of the instance action the API recorded for it (live_migration_cancel / _force_complete). */
+export const abortLiveMigrationSignal = defineSignal<[{ requestId: string }]>('abortLiveMigration');
+export const forceCompleteLiveMigrationSignal = defineSignal<[{ requestId: string }]>('forceCompleteLiveMigration');
 
 const control = proxyActivities<ControlActivities>(controllerDb);
 const scheduler = proxyLocalActivities<ControlActivities>(scheduling);
@@ -40,10 +41,20 @@ export async function liveMigrateInstance(input: LiveMigrateInput): Promise<'com
   const { uuid, requestId, migrationUuid, sourceHost } = input;
   const record = eventRecorder(uuid, requestId);
   const migration = (changes: Extract<InstanceEvent, { type: 'migration_updated' }>['changes']): InstanceEvent => ({ type: 'migration_updated', uuid: migrationUuid, changes });
-  let aborted = false;
-  let forceComplete = false;
-  setHandler(abortLiveMigrationSignal, () => void (aborted = true));
-  setHandler(forceCompleteLiveMigrationSignal, () => void (forceComplete = true));
+  let abortRequest: string | undefined;
+  let forceRequest: string | undefined;
+  setHandler(abortLiveMigrationSignal, ({ requestId: r }) => void (abortRequest ??= r));
+  setHandler(forceCompleteLiveMigrationSignal, ({ requestId: r }) => void (forceRequest ??= r));
+  /** Ends the instance action of an abort or force-complete request with its event's result. */
+  const endRequest = (request: string | undefined, event: string, ok: boolean, details: string | null): InstanceEvent[] =>
+    request
+      ? [
+          { type: 'action_event_finished', request_id: request, event, result: ok ? 'Success' : 'Error', details },
+          { type: 'action_finished', request_id: request, ...(ok ? {} : { message: 'Error' }) },
+        ]
+      : [];
+  const ABORT_EVENT = 'compute_live_migration_abort';
+  const FORCE_EVENT = 'compute_live_migration_force_complete';
   let open = 'conductor_live_migrate_instance';
 
   await record([{ type: 'action_event_started', request_id: requestId, event: open, host: null }], 'schedule-start');
@@ -60,6 +71,7 @@ export async function liveMigrateInstance(input: LiveMigrateInput): Promise<'com
         migration({ status: 'error' }),
         { type: 'state', task_state: null },
         { type: 'action_finished', request_id: requestId, message: 'Error' },
+        ...endRequest(abortRequest, ABORT_EVENT, true, null),
       ],
       'no-valid-host',
     );
@@ -77,6 +89,8 @@ export async function liveMigrateInstance(input: LiveMigrateInput): Promise<'com
         migration({ status }),
         { type: 'state', task_state: null },
         { type: 'action_finished', request_id: requestId, ...(status === 'failed' ? { message: 'Error' } : {}) },
+        ...endRequest(abortRequest, ABORT_EVENT, status === 'cancelled', null),
+        ...endRequest(forceRequest, FORCE_EVENT, false, 'The live migration ended before it completed.'),
       ],
       `rolled-back-${status}`,
     );
@@ -94,7 +108,7 @@ export async function liveMigrateInstance(input: LiveMigrateInput): Promise<'com
     );
     const spec = await control.guestSpecOn({ uuid, host: sourceHost, flavor: input.flavor });
     await onHost(dest.host).prepareIncomingGuest({ spec });
-    if (aborted) return await rollBack('cancelled');
+    if (abortRequest) return await rollBack('cancelled');
     await record(
       [
         { type: 'action_event_finished', request_id: requestId, event: open, result: 'Success' },
@@ -104,8 +118,8 @@ export async function liveMigrateInstance(input: LiveMigrateInput): Promise<'com
       'running',
     );
     for (let round = 1; ; round++) {
-      if (aborted) return await rollBack('cancelled');
-      const progress = await onHost(sourceHost).liveMigrationStep({ uuid, destHost: dest.host, forceComplete });
+      if (abortRequest) return await rollBack('cancelled');
+      const progress = await onHost(sourceHost).liveMigrationStep({ uuid, destHost: dest.host, forceComplete: forceRequest !== undefined });
       await record(
         [migration({ memory_total: progress.memoryTotal, memory_processed: progress.memoryProcessed, memory_remaining: progress.memoryRemaining, disk_total: 0, disk_processed: 0, disk_remaining: 0 })],
         `round-${round}`,
@@ -115,13 +129,17 @@ export async function liveMigrateInstance(input: LiveMigrateInput): Promise<'com
     // Past the last round the guest lives on the destination: no abort any more.
     const state = await onHost(dest.host).finishIncomingGuest({ uuid, powerState: input.powerState });
     await control.guestSpecOn({ uuid, host: dest.host, flavor: input.flavor });
+    await cleanupOn(sourceHost).destroyGuest(uuid).catch(() => undefined);
+    await control.confirmMoveAllocations({ migrationUuid });
     await record(
       [
         { type: 'scheduled', host: dest.host, node: dest.node },
         { type: 'state', task_state: null, power_state: state.powerState },
         migration({ status: 'completed' }),
-        { type: 'action_event_finished', request_id: requestId, event: open, result: 'Success', details: forceComplete ? 'Forced to complete on request.' : null },
+        { type: 'action_event_finished', request_id: requestId, event: open, result: 'Success', details: forceRequest ? 'Forced to complete on request.' : null },
         { type: 'action_finished', request_id: requestId },
+        ...endRequest(forceRequest, FORCE_EVENT, true, null),
+        ...endRequest(abortRequest, ABORT_EVENT, false, 'The live migration had completed; nothing to abort.'),
       ],
       'completed',
     );
@@ -129,7 +147,5 @@ export async function liveMigrateInstance(input: LiveMigrateInput): Promise<'com
     if (isCancellation(err)) throw err;
     return rollBack('failed', err);
   }
-  await cleanupOn(sourceHost).destroyGuest(uuid).catch(() => undefined);
-  await control.confirmMoveAllocations({ migrationUuid });
   return 'completed';
 }

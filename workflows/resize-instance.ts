@@ -30,6 +30,8 @@ export interface ResizeInput {
   /** vm_state when the move began: `active` guests run again after it, `stopped` ones stay off. */
   vmState: string;
   targetHost?: string;
+  /** The root disk is a volume: the flavor's disk size does not apply to it. */
+  volumeBacked?: boolean;
   allowSameHost: boolean;
   /** Seconds after which a resize still waiting is confirmed on its own; 0: never (Nova's resize_confirm_window). */
   confirmWindowSeconds: number;
@@ -67,6 +69,20 @@ export async function resizeInstance(input: ResizeInput): Promise<'resized' | 'f
   const started = (event: string, host?: string): InstanceEvent => ((open = event), { type: 'action_event_started', request_id: requestId, event, host: host ?? null });
   const finished = (event: string): InstanceEvent => ({ type: 'action_event_finished', request_id: requestId, event, result: 'Success' });
 
+  if (!input.volumeBacked && input.newFlavor.root_gb < input.oldFlavor.root_gb) {
+    // Nova's drivers refuse to shrink a local disk once the move has begun; here it is refused before anything moves.
+    await record(
+      [
+        { type: 'action_event_started', request_id: requestId, event: 'compute_resize_instance', host: sourceHost },
+        { type: 'action_event_finished', request_id: requestId, event: 'compute_resize_instance', result: 'Error', traceback: 'Resize error: Unable to resize disk down.' },
+        migration(migrationUuid, { status: 'error' }),
+        { type: 'state', task_state: null },
+        { type: 'action_finished', request_id: requestId, message: 'Error' },
+      ],
+      'disk-down',
+    );
+    return 'failed';
+  }
   await record([started(open)], 'schedule-start');
   let dest: MovePlacement;
   try {

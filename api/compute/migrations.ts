@@ -12,6 +12,8 @@ import {
   LIVE_MIGRATION_IN_PROGRESS,
   type MigrationRow,
 } from '../../activities/control/db/migrations.ts';
+import type { InstanceRow } from '../../activities/control/db/instances.ts';
+import { appendEvents } from '../../activities/control/instances/store.ts';
 import { enforce } from '../auth/policy.ts';
 import { ApiError, badRequest } from '../faults.ts';
 import { bind, param } from '../openapi/route.ts';
@@ -125,9 +127,9 @@ export function migrationRoutes(deps: Deps): Router {
   const inProgress = async (serverId: string, rawId: string) => {
     const id = Number(rawId);
     const m = Number.isSafeInteger(id) ? await getServerMigration(deps.db, serverId, id) : undefined;
-    if (!m || m.migration_type !== 'live-migration' || !LIVE_MIGRATION_IN_PROGRESS.includes(m.status)) {
-      throw new ApiError(404, `In-progress live migration ${rawId} is not found for server ${serverId}.`);
-    }
+    if (!m) throw new ApiError(404, `In-progress live migration ${rawId} is not found for server ${serverId}.`);
+    if (m.migration_type !== 'live-migration') throw new ApiError(404, `Migration ${rawId} for server ${serverId} is not live-migration.`);
+    if (!LIVE_MIGRATION_IN_PROGRESS.includes(m.status)) throw new ApiError(404, `Live migration ${rawId} for server ${serverId} is not in progress.`);
     return m;
   };
 
@@ -142,33 +144,46 @@ export function migrationRoutes(deps: Deps): Router {
     res.json({ migration: serverMigrationView(res, await inProgress(row.uuid, param(req, 'migration_id'))) });
   });
 
+  /** Records the request as its own instance action, then hands it to the live migration's workflow. */
+  async function signalLiveMigration(res: Response, row: InstanceRow, m: MigrationRow, action: string, event: string, signal: string) {
+    const requestId: string = res.locals.requestId;
+    await appendEvents(deps.db, row.uuid, [
+      { type: 'action_started', action, request_id: requestId, user_id: res.locals.auth.userId, project_id: row.project_id, workflow_id: m.workflow_id },
+      { type: 'action_event_started', request_id: requestId, event, host: m.source_compute },
+    ], { requestId });
+    await deps.temporal.workflow.getHandle(m.workflow_id!).signal(signal, { requestId });
+    res.status(202).end();
+  }
+
   bind(router, 'abortServerMigration', opts, async (req, res) => {
     const row = await loadServer(deps.db, req, res, 'os_compute_api:servers:migrations:delete');
     const rawId = param(req, 'migration_id');
+    if (row.locked || row.task_state === null) throw new ApiError(409, `Instance ${row.uuid} is in an invalid state for 'abort live migration'`);
+    if (row.task_state !== 'migrating') throw new ApiError(409, `Cannot 'abort live migration' instance ${row.uuid} while it is in task_state ${row.task_state}`);
     const id = Number(rawId);
     const m = Number.isSafeInteger(id) ? await getServerMigration(deps.db, row.uuid, id) : undefined;
-    if (!m) throw new ApiError(404, `Migration ${rawId} for instance ${row.uuid} could not be found.`);
-    if (m.migration_type !== 'live-migration') throw badRequest(`Migration ${rawId} for instance ${row.uuid} is not a live migration.`);
+    if (!m) throw new ApiError(404, `Migration ${rawId} not found for instance ${row.uuid}`);
     const abortable = res.locals.microversion.atLeast('2.65') ? ['queued', 'preparing', 'running'] : ['running'];
-    if (!abortable.includes(m.status)) {
-      throw badRequest(`Migration ${rawId} state of instance ${row.uuid} is ${m.status}. Cannot abort_live_migration while the migration is in this state.`);
+    if (m.migration_type !== 'live-migration' || !abortable.includes(m.status)) {
+      throw badRequest(`Migration ${rawId} state of instance ${row.uuid} is ${m.status}. Cannot abort live migration while the migration is in this state.`);
     }
-    await deps.temporal.workflow.getHandle(m.workflow_id!).signal('abortLiveMigration');
-    res.status(202).end();
+    await signalLiveMigration(res, row, m, 'live_migration_cancel', 'compute_live_migration_abort', 'abortLiveMigration');
   });
 
   bind(router, 'serverMigrationAction', opts, async (req, res) => {
     const row = await loadServer(deps.db, req, res, 'os_compute_api:servers:migrations:force_complete');
     const rawId = param(req, 'migration_id');
+    if (row.locked && !res.locals.auth.isAdmin) throw new ApiError(409, `Instance ${row.uuid} is locked`);
+    if (row.vm_state !== 'active') throw new ApiError(409, `Cannot 'force_complete' instance ${row.uuid} while it is in vm_state ${row.vm_state}`);
+    if (row.task_state === null) throw new ApiError(409, `Instance ${row.uuid} is in an invalid state for 'force_complete'`);
+    if (row.task_state !== 'migrating') throw new ApiError(409, `Cannot 'force_complete' instance ${row.uuid} while it is in task_state ${row.task_state}`);
     const id = Number(rawId);
     const m = Number.isSafeInteger(id) ? await getServerMigration(deps.db, row.uuid, id) : undefined;
-    if (!m) throw new ApiError(404, `Migration ${rawId} for instance ${row.uuid} could not be found.`);
+    if (!m) throw badRequest(`Migration ${rawId} not found for instance ${row.uuid}`);
     if (m.migration_type !== 'live-migration' || m.status !== 'running') {
-      throw badRequest(`Migration ${rawId} state of instance ${row.uuid} is ${m.status}. Cannot force_complete while the migration is in this state.`);
+      throw badRequest(`Migration ${rawId} state of instance ${row.uuid} is ${m.status}. Cannot force complete while the migration is in this state.`);
     }
-    if (row.locked && !res.locals.auth.isAdmin) throw new ApiError(409, `Instance ${row.uuid} is locked`);
-    await deps.temporal.workflow.getHandle(m.workflow_id!).signal('forceCompleteLiveMigration');
-    res.status(202).end();
+    await signalLiveMigration(res, row, m, 'live_migration_force_complete', 'compute_live_migration_force_complete', 'forceCompleteLiveMigration');
   });
 
   return router;

@@ -80,7 +80,7 @@ describe('live migration', () => {
     expect(await stack.drivers.get(source)!.domainState(id)).toBeUndefined();
     expect((await call(admin, 'GET', `/servers/${id}/migrations`, undefined, '2.23')).body.migrations).toEqual([]);
     expect((await call(admin, 'GET', `/servers/${id}/migrations/${running.id}`, undefined, '2.23')).body).toEqual({
-      itemNotFound: { code: 404, message: `In-progress live migration ${running.id} is not found for server ${id}.` },
+      itemNotFound: { code: 404, message: `Live migration ${running.id} for server ${id} is not in progress.` },
     });
   });
 
@@ -95,10 +95,14 @@ describe('live migration', () => {
     const s = await waitFor(id, 'ACTIVE');
     expect(s['OS-EXT-SRV-ATTR:host']).toBe(source);
     expect((await lastMigration(id)).status).toBe('cancelled');
+    const actions = (await call(admin, 'GET', `/servers/${id}/os-instance-actions`)).body.instanceActions;
+    expect(actions.map((a: { action: string; message: string | null }) => [a.action, a.message])).toEqual([
+      ['live_migration_cancel', null], ['os-migrateLive', null], ['create', null],
+    ]);
     expect(await allocations(id)).toEqual([['instance', source]]);
     expect(await stack.drivers.get(m.dest_compute)!.domainState(id)).toBeUndefined();
-    expect((await call(admin, 'DELETE', `/servers/${id}/migrations/${m.id}`, undefined, '2.24')).body.badRequest.message).toBe(
-      `Migration ${m.id} state of instance ${id} is cancelled. Cannot abort_live_migration while the migration is in this state.`,
+    expect((await call(admin, 'DELETE', `/servers/${id}/migrations/${m.id}`, undefined, '2.24')).body.conflictingRequest.message).toBe(
+      `Instance ${id} is in an invalid state for 'abort live migration'`,
     );
   });
 
@@ -114,18 +118,27 @@ describe('live migration', () => {
     expect(s['OS-EXT-SRV-ATTR:host']).toBe(m.dest_compute);
     expect((await lastMigration(id)).status).toBe('completed');
     const actions = (await call(admin, 'GET', `/servers/${id}/os-instance-actions`, undefined, '2.84')).body.instanceActions;
-    const events = (await call(admin, 'GET', `/servers/${id}/os-instance-actions/${actions[0].request_id}`, undefined, '2.84')).body.instanceAction.events;
+    const live = actions.find((a: { action: string }) => a.action === 'os-migrateLive');
+    const events = (await call(admin, 'GET', `/servers/${id}/os-instance-actions/${live.request_id}`, undefined, '2.84')).body.instanceAction.events;
     expect(events.find((e: { event: string }) => e.event === 'compute_live_migration')).toMatchObject({ result: 'Success', details: 'Forced to complete on request.' });
+    expect(actions.map((a: { action: string }) => a.action)).toContain('live_migration_force_complete');
   });
 
   it('refuses what Nova refuses', async () => {
     const { id, host } = await boot('live-refusals');
-    expect((await liveMigrate(id, host)).body.badRequest.message).toBe("The target host can't be the same one.");
+    // Its own host is no destination: accepted, then no valid host (Nova checks it after answering, from 2.34 on).
+    expect((await liveMigrate(id, host)).status).toBe(202);
+    await until('the migration in error', async () => ((await lastMigration(id))?.status === 'error' ? true : undefined));
+    expect((await waitFor(id, 'ACTIVE'))['OS-EXT-SRV-ATTR:host']).toBe(host);
+    expect((await call(admin, 'POST', `/servers/${id}/action`, { 'os-migrateLive': { host: 'x', block_migration: 'auto', force: true } }, '2.68')).status).toBe(400);
+    expect((await call(admin, 'POST', `/servers/${id}/action`, { 'os-migrateLive': { host: null, block_migration: true, force: true } }, '2.30')).body.badRequest.message).toBe(
+      "Can't force to a non-provided destination",
+    );
     expect((await liveMigrate(id, 'nowhere')).body.badRequest.message).toBe('Compute host nowhere could not be found.');
     expect((await call(member, 'POST', `/servers/${id}/action`, { 'os-migrateLive': { host: null, block_migration: 'auto' } }, '2.30')).status).toBe(403);
     await call(admin, 'POST', `/servers/${id}/action`, { 'os-stop': null });
     await waitFor(id, 'SHUTOFF');
-    expect((await liveMigrate(id)).body.conflictingRequest.message).toBe(`Cannot 'live-migration' instance ${id} while it is in vm_state stopped`);
+    expect((await liveMigrate(id)).body.conflictingRequest.message).toBe(`Cannot 'os-migrateLive' instance ${id} while it is in vm_state stopped`);
   });
 });
 

@@ -108,8 +108,11 @@ describe('resize', () => {
     const { id } = await boot('refusals', '2');
     const resize = (flavorRef: string) => call(member, 'POST', `/servers/${id}/action`, { resize: { flavorRef } });
     expect((await resize('2')).body).toEqual({ badRequest: { code: 400, message: 'When resizing, instances must change flavor!' } });
-    expect((await resize('1')).body).toEqual({ badRequest: { code: 400, message: 'Resize error: Unable to resize disk down.' } });
-    expect((await resize('nope')).body).toEqual({ badRequest: { code: 400, message: 'Unable to locate requested flavor.' } });
+    expect((await resize('nope')).body).toEqual({ badRequest: { code: 400, message: 'Flavor nope could not be found.' } });
+    const diskless = (await call(admin, 'POST', '/flavors', { flavor: { name: 'diskless', ram: 512, vcpus: 1, disk: 0 } })).body.flavor.id;
+    expect((await resize(diskless)).body).toEqual({
+      badRequest: { code: 400, message: 'Server disk was unable to be resized because: Resize to zero disk flavor is not allowed.' },
+    });
     expect((await call(member, 'POST', `/servers/${id}/action`, { confirmResize: null })).body).toEqual({
       conflictingRequest: { code: 409, message: `Cannot 'confirmResize' instance ${id} while it is in vm_state active` },
     });
@@ -122,6 +125,16 @@ describe('resize', () => {
     await call(admin, 'PUT', `/os-quota-sets/${project}`, { quota_set: { cores: 1 } });
     expect((await resize('3')).body.forbidden.message).toMatch(/^Quota exceeded for cores: Requested 1, but already used \d+ of 1 cores$/);
     await call(admin, 'DELETE', `/os-quota-sets/${project}`);
+  });
+
+  it('a smaller disk is refused once the resize has begun, as Nova’s drivers refuse it; nothing moves', async () => {
+    const { id, server } = await boot('shrink', '2');
+    expect((await call(member, 'POST', `/servers/${id}/action`, { resize: { flavorRef: '1' } })).status).toBe(202);
+    const s = await waitFor(id, 'ACTIVE');
+    expect(s['OS-EXT-SRV-ATTR:host']).toBe(server['OS-EXT-SRV-ATTR:host']);
+    expect((await migrations(id))[0].status).toBe('error');
+    expect(await lastAction(id)).toEqual({ action: 'resize', message: 'Error', events: [['compute_resize_instance', 'Error']] });
+    expect(await allocations(id)).toEqual([['instance', server['OS-EXT-SRV-ATTR:host'], 1, 2048]]);
   });
 
   it('with no host that fits, the server stays as it was and the migration records the error', async () => {
@@ -158,9 +171,8 @@ describe('cold migration', () => {
     const { id, server } = await boot('cold');
     const source = server['OS-EXT-SRV-ATTR:host'];
     const target = stack.hosts.find((h) => h !== source)!;
-    expect((await call(admin, 'POST', `/servers/${id}/action`, { migrate: { host: source } }, '2.56')).body.badRequest.message).toBe("The target host can't be the same one.");
+    expect((await call(admin, 'POST', `/servers/${id}/action`, { migrate: { host: source } }, '2.56')).body.badRequest.message).toBe('Cannot migrate to the host where the server exists.');
     expect((await call(admin, 'POST', `/servers/${id}/action`, { migrate: { host: 'nowhere' } }, '2.56')).body.badRequest.message).toBe('Compute host nowhere could not be found.');
-    expect((await call(admin, 'POST', `/servers/${id}/action`, { migrate: { host: target } }, '2.55')).status).toBe(400);
     expect((await call(admin, 'POST', `/servers/${id}/action`, { migrate: { host: target } }, '2.56')).status).toBe(202);
     const moved = await waitFor(id, 'VERIFY_RESIZE');
     expect(moved['OS-EXT-SRV-ATTR:host']).toBe(target);

@@ -76,7 +76,7 @@ export function moveActions(deps: Deps) {
   /** Records the action and a new migration, then starts the workflow; a workflow that cannot start is undone. */
   async function begin(
     m: MoveRequest,
-    p: { action: string; workflow: string; workflowId: string; type: MigrationType; taskState: string; status: string; vmStates: string[]; oldFlavor: FlavorSnapshot; newFlavor: FlavorSnapshot; args: (migrationUuid: string) => Record<string, unknown> },
+    p: { action: string; workflow: string; workflowId: string; type: MigrationType; taskState: string; status: string; vmStates: string[]; anyTaskState?: boolean; oldFlavor: FlavorSnapshot; newFlavor: FlavorSnapshot; args: (migrationUuid: string) => Record<string, unknown> },
   ): Promise<string> {
     const { res, row } = m;
     const requestId: string = res.locals.requestId;
@@ -97,7 +97,7 @@ export function moveActions(deps: Deps) {
           },
         },
       ],
-      { vmStates: p.vmStates, taskStates: [null] },
+      { vmStates: p.vmStates, taskStates: p.anyTaskState ? undefined : [null] },
       requestId,
     );
     try {
@@ -116,11 +116,18 @@ export function moveActions(deps: Deps) {
     return migrationUuid;
   }
 
-  async function checkTargetHost(host: string | null | undefined, row: InstanceRow): Promise<string | undefined> {
+  /** A named destination must exist; `sameHost` is the 400 for naming the server's own host (live: none, it fails later). */
+  async function checkTargetHost(host: string | null | undefined, row: InstanceRow, sameHost?: string): Promise<string | undefined> {
     if (host === undefined || host === null) return undefined;
     if (!(await computeService(host))) throw badRequest(`Compute host ${host} could not be found.`);
-    if (host === row.host) throw badRequest('The target host can\'t be the same one.');
+    if (sameHost && host === row.host) throw badRequest(sameHost);
     return host;
+  }
+
+  /** Resize and cold migration need the server on a host whose compute service is up (Nova's 409s). */
+  async function checkSource(row: InstanceRow) {
+    if (!row.host) throw new ApiError(409, `Instance ${row.uuid} is not ready`);
+    if (!(await computeService(row.host))?.up) throw new ApiError(409, 'Service is unavailable at this time.');
   }
 
   async function resizeOrMigrate(m: MoveRequest, kind: 'resize' | 'migration', newFlavor: FlavorSnapshot, targetHost?: string) {
@@ -184,12 +191,15 @@ export function moveActions(deps: Deps) {
       const { row, res } = m;
       enforce(res.locals.auth, 'os_compute_api:servers:resize', { projectId: row.project_id });
       refuseIfLocked(res, row);
-      const ref = String((m.body.resize as { flavorRef: string | number }).flavorRef).replace(/^.*\/flavors\//, '');
+      const ref = String((m.body.resize as { flavorRef: string | number }).flavorRef);
       const flavor = await getFlavor(deps.db, ref, res.locals.auth.isAdmin ? undefined : (res.locals.auth.projectId ?? ''));
-      if (!flavor || flavor.disabled) throw badRequest('Unable to locate requested flavor.');
+      if (!flavor || flavor.disabled) throw badRequest(`Flavor ${ref} could not be found.`);
       if (flavor.flavorid === row.flavor.flavorid) throw badRequest('When resizing, instances must change flavor!');
-      if (!bootsFromVolume(row) && flavor.root_gb < row.flavor.root_gb) throw badRequest('Resize error: Unable to resize disk down.');
+      if (!bootsFromVolume(row) && flavor.root_gb === 0) {
+        throw badRequest('Server disk was unable to be resized because: Resize to zero disk flavor is not allowed.');
+      }
       if (!['active', 'stopped'].includes(row.vm_state)) throw new ApiError(409, `Cannot 'resize' instance ${row.uuid} while it is in vm_state ${row.vm_state}`);
+      await checkSource(row);
       await checkResizeQuota(row, flavor);
       await resizeOrMigrate(m, 'resize', snapshotOf(flavor));
     },
@@ -198,11 +208,11 @@ export function moveActions(deps: Deps) {
       const { row, res } = m;
       enforce(res.locals.auth, 'os_compute_api:os-migrate-server:migrate', { projectId: row.project_id });
       refuseIfLocked(res, row);
-      const host = (m.body.migrate as { host?: string | null } | null)?.host;
-      if (host !== undefined && host !== null && !res.locals.microversion.atLeast('2.56')) {
-        throw badRequest("Invalid input for field/attribute migrate. Value: {'host': ...}. Additional properties are not allowed ('host' was unexpected)");
-      }
-      const target = await checkTargetHost(host, row);
+      // Before 2.56 Nova does not read the body: a host there is ignored.
+      const host = res.locals.microversion.atLeast('2.56') ? (m.body.migrate as { host?: string | null } | null)?.host : undefined;
+      const target = await checkTargetHost(host, row, 'Cannot migrate to the host where the server exists.');
+      if (!['active', 'stopped'].includes(row.vm_state)) throw new ApiError(409, `Cannot 'migrate' instance ${row.uuid} while it is in vm_state ${row.vm_state}`);
+      await checkSource(row);
       const flavor = await currentFlavor(row);
       await resizeOrMigrate(m, 'migration', flavor, target);
     },
@@ -212,14 +222,22 @@ export function moveActions(deps: Deps) {
 
     async liveMigrate(m: MoveRequest) {
       const { row, res } = m;
+      const v = res.locals.microversion;
       enforce(res.locals.auth, 'os_compute_api:os-migrate-server:migrate_live', { projectId: row.project_id });
+      const body = m.body['os-migrateLive'] as { host?: string | null; block_migration?: unknown; disk_over_commit?: unknown; force?: boolean };
+      const unexpected = (field: string) =>
+        badRequest(`Invalid input for field/attribute os-migrateLive. Value: ${JSON.stringify(body)}. Additional properties are not allowed ('${field}' was unexpected)`);
+      if (body.disk_over_commit !== undefined && v.atLeast('2.25')) throw unexpected('disk_over_commit');
+      if (body.disk_over_commit === undefined && !v.atLeast('2.25')) throw badRequest("Invalid input for field/attribute os-migrateLive. Value: {}. 'disk_over_commit' is a required property");
+      if (body.block_migration === 'auto' && !v.atLeast('2.25')) throw badRequest("Invalid input for field/attribute block_migration. Value: auto. 'auto' is not of type 'boolean'");
+      if (body.force !== undefined && (!v.atLeast('2.30') || v.atLeast('2.68'))) throw unexpected('force');
+      if (body.force === true && (body.host === undefined || body.host === null)) throw badRequest("Can't force to a non-provided destination");
       refuseIfLocked(res, row);
-      const body = m.body['os-migrateLive'] as { host?: string | null };
       const target = await checkTargetHost(body.host, row);
       const flavor = await currentFlavor(row);
       const requestId: string = res.locals.requestId;
       await begin(m, {
-        action: 'live-migration', workflow: 'liveMigrateInstance', workflowId: liveMigrationWorkflowId(row.uuid, requestId), type: 'live-migration',
+        action: 'os-migrateLive', workflow: 'liveMigrateInstance', workflowId: liveMigrationWorkflowId(row.uuid, requestId), type: 'live-migration',
         taskState: 'migrating', status: 'queued', vmStates: ['active', 'paused'], oldFlavor: flavor, newFlavor: flavor,
         args: () => ({ sourceHost: row.host, targetHost: target, flavor, powerState: row.vm_state === 'paused' ? 3 : 1 }),
       });
@@ -230,22 +248,27 @@ export function moveActions(deps: Deps) {
       const { row, res } = m;
       const v = res.locals.microversion;
       enforce(res.locals.auth, 'os_compute_api:os-evacuate', { projectId: row.project_id });
-      const body = (m.body.evacuate ?? {}) as { host?: string | null; adminPass?: string };
-      if (!row.host) throw new ApiError(409, `Cannot 'evacuate' instance ${row.uuid} while it is in vm_state ${row.vm_state}`);
-      const source = await computeService(row.host);
-      if (source?.up) throw badRequest(`Compute service of ${row.host} is still in use.`);
-      let target: string | undefined;
-      if (body.host !== undefined && body.host !== null) {
+      const body = (m.body.evacuate ?? {}) as { host?: string; adminPass?: string; onSharedStorage?: unknown; force?: boolean };
+      const unexpected = (field: string) =>
+        badRequest(`Invalid input for field/attribute evacuate. Value: ${JSON.stringify(body)}. Additional properties are not allowed ('${field}' was unexpected)`);
+      if (body.onSharedStorage !== undefined && v.atLeast('2.14')) throw unexpected('onSharedStorage');
+      if (body.onSharedStorage === undefined && !v.atLeast('2.14')) throw badRequest("Invalid input for field/attribute evacuate. Value: {}. 'onSharedStorage' is a required property");
+      if (body.force !== undefined && (!v.atLeast('2.29') || v.atLeast('2.68'))) throw unexpected('force');
+      if (body.force === true && body.host === undefined) throw badRequest("Can't force to a non-provided destination");
+      if (body.host !== undefined) {
         if (!(await computeService(body.host))) throw new ApiError(404, `Compute host ${body.host} not found.`);
-        if (body.host === row.host) throw badRequest("The target host can't be the same one.");
-        target = body.host;
       }
+      if ((body.host ?? null) === row.host) throw badRequest("The target host can't be the same one.");
+      const source = await computeService(row.host!);
+      if (source?.up) throw badRequest(`Compute service of ${row.host} is still in use.`);
       const flavor = await currentFlavor(row);
       const requestId: string = res.locals.requestId;
+      // Before 2.95 the server ends as it was (an errored one active); from 2.95 stopped, unless it was in error.
+      const finalVmState = v.atLeast('2.95') ? (row.vm_state === 'error' ? 'active' : 'stopped') : row.vm_state === 'stopped' ? 'stopped' : 'active';
       await begin(m, {
         action: 'evacuate', workflow: 'evacuateInstance', workflowId: `instance-${row.uuid}-evacuate-${requestId}`, type: 'evacuation',
-        taskState: 'rebuilding', status: 'accepted', vmStates: ['active', 'stopped', 'error'], oldFlavor: flavor, newFlavor: flavor,
-        args: () => ({ sourceHost: row.host, targetHost: target, flavor, finalVmState: v.atLeast('2.95') || row.vm_state === 'stopped' ? 'stopped' : 'active' }),
+        taskState: 'rebuilding', status: 'accepted', vmStates: ['active', 'stopped', 'error'], anyTaskState: true, oldFlavor: flavor, newFlavor: flavor,
+        args: () => ({ sourceHost: row.host, targetHost: body.host, flavor, finalVmState }),
       });
       if (v.atLeast('2.14')) return void res.status(200).end();
       res.status(200).json({ adminPass: body.adminPass ?? randomUUID().replace(/-/g, '').slice(0, 12) });
