@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { runApi, runCompute, runController, runMigrate, runProbe, runRebuildProjections } from './parts.ts';
+import { registerRunbookCommands } from './runbooks/cli.ts';
 import { startStack } from './stack.ts';
 import { findTemporalBinary } from './temporal-binary.ts';
 
@@ -99,6 +100,8 @@ host
   .command('probe <name>')
   .description("ask a host, through its task queue, for its identity and capacity")
   .action(async (name: string) => runProbe(config(), name));
+
+registerRunbookCommands(program, host, () => config());
 
 program.parseAsync().catch((err: unknown) => {
   console.error(err instanceof ConfigError ? `novaflow: ${err.message}` : `novaflow: ${(err as Error).message ?? err}`);

@@ -7,3 +7,4 @@ export { attachVolumeToInstance, detachVolumeFromInstance } from './volume-attac
 export { confirmResize, resizeInstance, revertResize } from './resize-instance.ts';
 export { liveMigrateInstance } from './live-migrate.ts';
 export { evacuateInstance } from './evacuate.ts';
+export { runbook } from './runbook.ts';

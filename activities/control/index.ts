@@ -6,6 +6,7 @@ import { createNetworkActivities } from './network.ts';
 import { createVolumeActivities } from './volumes.ts';
 import { createMoveActivities } from './moves.ts';
 import { createMigrationRecordActivities } from './migration-records.ts';
+import { createRunbookActivities } from './runbooks.ts';
 import { createPowerSyncActivities } from './power-sync.ts';
 import { createHostRegistryActivities, type HostRegistrySettings } from './host-registry.ts';
 
@@ -25,6 +26,7 @@ export function createControlActivities(deps: ControlDeps) {
     ...createPowerSyncActivities({ db: deps.db }),
     ...createMoveActivities({ db: deps.db, serviceDownTimeSeconds: deps.settings.serviceDownTimeSeconds }),
     ...createMigrationRecordActivities({ db: deps.db }),
+    ...createRunbookActivities({ db: deps.db, serviceDownTimeSeconds: deps.settings.serviceDownTimeSeconds }),
     ...createBuildActivities({ db: deps.db, temporal: deps.temporal, serviceDownTimeSeconds: deps.settings.serviceDownTimeSeconds }),
   };
 }

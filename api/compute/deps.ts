@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { MoveSettings } from '../../activities/control/move-requests.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 
 /** What the compute API's resource routers are built from. */
@@ -14,9 +15,6 @@ export interface ComputeDeps extends ServiceDeps {
   moves?: MoveSettings;
 }
 
-export interface MoveSettings {
-  allowResizeToSameHost: boolean;
-  resizeConfirmWindowSeconds: number;
-}
+export type { MoveSettings };
 
 export const DEFAULT_MOVE_SETTINGS: MoveSettings = { allowResizeToSameHost: false, resizeConfirmWindowSeconds: 0 };

@@ -66,8 +66,9 @@ describe.skipIf(missing !== undefined)('a real guest on a libvirt host, through 
     // QEMU runs as libvirt-qemu: every directory above the instances must be searchable by others.
     instancesPath = fs.mkdtempSync('/var/tmp/novaflow-instances-');
     fs.chmodSync(instancesPath, 0o755);
-    stack = await startTestStack({ hosts: 0, reachable: true, libvirt: { host, instancesPath } });
+    stack = await startTestStack({ hosts: 0, reachable: true, libvirt: { host, instancesPath }, moves: { allowResizeToSameHost: true, resizeConfirmWindowSeconds: 0 } });
     await quiet(admin, 'flavor', 'create', '--ram', '256', '--disk', '1', '--vcpus', '1', 'lv.tiny');
+    await quiet(admin, 'flavor', 'create', '--ram', '384', '--disk', '2', '--vcpus', '2', 'lv.small');
     const kernel = await cli(admin, 'image', 'create', '--public', '--disk-format', 'aki', '--container-format', 'aki', '--file', guest.kernel, 'guest-kernel');
     const ramdisk = await cli(admin, 'image', 'create', '--public', '--disk-format', 'ari', '--container-format', 'ari', '--file', guest.initramfs, 'guest-ramdisk');
     await cli(admin, 'image', 'create', '--public', '--disk-format', 'qcow2', '--container-format', 'bare', '--file', guest.disk,
@@ -144,6 +145,23 @@ describe.skipIf(missing !== undefined)('a real guest on a libvirt host, through 
     await until(status, (s) => s === 'ACTIVE', 'ACTIVE');
     expect(await domstate()).toBe('running');
   }, 300_000);
+
+  it('resizes to a bigger flavor on its one host: the domain gets the new memory and vcpus; confirm keeps it', async () => {
+    const before = await virsh('dominfo', domain);
+    expect(before).toMatch(/Max memory:\s+262144 KiB/);
+    expect(before).toMatch(/CPU\(s\):\s+1\n/);
+    await quiet(demo, 'server', 'resize', '--flavor', 'lv.small', '--wait', serverId);
+    expect(await status()).toBe('VERIFY_RESIZE');
+    const after = await virsh('dominfo', domain);
+    expect(after).toMatch(/Max memory:\s+393216 KiB/);
+    expect(after).toMatch(/CPU\(s\):\s+2\n/);
+    expect(after).toMatch(/State:\s+running/);
+    await quiet(demo, 'server', 'resize', 'confirm', serverId);
+    await until(status, (s) => s === 'ACTIVE', 'ACTIVE');
+    expect(await domstate()).toBe('running');
+    const claims = await stack.db.pool.query('SELECT vcpus, memory_mb, disk_gb FROM allocations WHERE consumer_id = $1', [serverId]);
+    expect(claims.rows).toEqual([{ vcpus: 2, memory_mb: 384, disk_gb: 2 }]);
+  }, 600_000);
 
   it('deletes: domain undefined, overlay removed, port and claim released, volume available', async () => {
     await quiet(demo, 'server', 'delete', '--wait', serverId);

@@ -10,9 +10,19 @@ import type { Response } from 'express';
 import type { InstanceRow } from '../../../activities/control/db/instances.ts';
 import { getFlavor, type FlavorRow } from '../../../activities/control/db/flavors.ts';
 import { computeUsage, quotaLimits } from '../../../activities/control/db/quotas.ts';
-import type { FlavorSnapshot, InstanceEvent, MigrationType } from '../../../activities/control/instances/events.ts';
-import { allocateMigrationId, appendEvents, StateConflict, type Expectation } from '../../../activities/control/instances/store.ts';
-import { confirmWorkflowId, liveMigrationWorkflowId } from '../../../workflows/instance-states.ts';
+import type { FlavorSnapshot } from '../../../activities/control/instances/events.ts';
+import { StateConflict } from '../../../activities/control/instances/store.ts';
+import {
+  abandonMove,
+  currentFlavor,
+  evacuationPlan,
+  liveMigrationPlan,
+  NotResized,
+  recordMove,
+  recordResizeEnd,
+  resizePlan,
+  type MovePlan,
+} from '../../../activities/control/move-requests.ts';
 import { enforce } from '../../auth/policy.ts';
 import { ApiError, badRequest } from '../../faults.ts';
 import { DEFAULT_MOVE_SETTINGS, type ComputeDeps } from '../deps.ts';
@@ -37,12 +47,6 @@ const bootsFromVolume = (row: InstanceRow) =>
 export function moveActions(deps: Deps) {
   const settings = deps.moves ?? DEFAULT_MOVE_SETTINGS;
 
-  async function currentFlavor(row: InstanceRow): Promise<FlavorSnapshot> {
-    if (row.flavor.id !== undefined) return row.flavor;
-    const known = await getFlavor(deps.db, row.flavor.flavorid);
-    return known ? { ...row.flavor, id: Number(known.id) } : row.flavor;
-  }
-
   async function computeService(host: string): Promise<{ up: boolean; forcedDown: boolean } | undefined> {
     const result = await deps.db.query<{ up: boolean; forced_down: boolean }>(
       `SELECT (state = 'up' AND NOT forced_down AND last_seen_at >= now() - make_interval(secs => $2)) AS up, forced_down
@@ -58,62 +62,28 @@ export function moveActions(deps: Deps) {
   };
 
   /** Nova's 409 when the state refuses, naming the state that refused. */
-  async function append(row: InstanceRow, action: string, events: InstanceEvent[], expect: Expectation, requestId: string) {
-    const vmStates = expect.vmStates ?? [];
-    if (!vmStates.includes(row.vm_state)) throw new ApiError(409, `Cannot '${action}' instance ${row.uuid} while it is in vm_state ${row.vm_state}`);
-    if (expect.taskStates && !expect.taskStates.includes(row.task_state)) {
-      throw new ApiError(409, `Cannot '${action}' instance ${row.uuid} while it is in task_state ${row.task_state}`);
-    }
-    try {
-      await appendEvents(deps.db, row.uuid, events, { requestId, expect });
-    } catch (err) {
-      if (!(err instanceof StateConflict)) throw err;
-      const byVm = !vmStates.includes(err.vmState);
-      throw new ApiError(409, `Cannot '${action}' instance ${row.uuid} while it is in ${byVm ? `vm_state ${err.vmState}` : `task_state ${err.taskState}`}`);
-    }
-  }
+  const refused = (row: InstanceRow, action: string, err: StateConflict, vmStates: readonly string[]) =>
+    new ApiError(409, `Cannot '${action}' instance ${row.uuid} while it is in ${vmStates.includes(err.vmState) ? `task_state ${err.taskState}` : `vm_state ${err.vmState}`}`);
 
-  /** Records the action and a new migration, then starts the workflow; a workflow that cannot start is undone. */
-  async function begin(
-    m: MoveRequest,
-    p: { action: string; workflow: string; workflowId: string; type: MigrationType; taskState: string; status: string; vmStates: string[]; anyTaskState?: boolean; oldFlavor: FlavorSnapshot; newFlavor: FlavorSnapshot; args: (migrationUuid: string) => Record<string, unknown> },
-  ): Promise<string> {
+  /** Records the move (action, migration, first task_state), then starts its workflow; one that cannot start is undone. */
+  async function begin(m: MoveRequest, plan: MovePlan): Promise<void> {
     const { res, row } = m;
     const requestId: string = res.locals.requestId;
-    const migrationUuid = randomUUID();
-    await append(
-      row,
-      p.action,
-      [
-        { type: 'state', task_state: p.taskState },
-        { type: 'action_started', action: p.action, request_id: requestId, user_id: res.locals.auth.userId, project_id: row.project_id, workflow_id: p.workflowId },
-        {
-          type: 'migration_started',
-          migration: {
-            id: await allocateMigrationId(deps.db), uuid: migrationUuid, migration_type: p.type, status: p.status,
-            source_compute: row.host, source_node: row.node, dest_compute: null, dest_node: null, dest_host: null,
-            old_flavor: p.oldFlavor, new_flavor: p.newFlavor, user_id: res.locals.auth.userId, project_id: row.project_id,
-            workflow_id: p.workflowId, old_vm_state: row.vm_state,
-          },
-        },
-      ],
-      { vmStates: p.vmStates, taskStates: p.anyTaskState ? undefined : [null] },
-      requestId,
-    );
+    let started;
     try {
-      await startInstanceWorkflow(deps.temporal, deps.controlQueue, p.workflow, {
-        workflowId: p.workflowId, uuid: row.uuid, projectId: row.project_id, requestId, operation: p.action, host: row.host,
-        args: { uuid: row.uuid, requestId, migrationUuid, ...p.args(migrationUuid) },
-      });
+      started = await recordMove(deps.db, row, plan, { requestId, userId: res.locals.auth.userId, migrationUuid: randomUUID() });
     } catch (err) {
-      await appendEvents(deps.db, row.uuid, [
-        { type: 'migration_updated', uuid: migrationUuid, changes: { status: 'error' } },
-        { type: 'state', task_state: null },
-        { type: 'action_finished', request_id: requestId, message: 'Error' },
-      ]);
+      if (err instanceof StateConflict) throw refused(row, plan.action, err, plan.vmStates);
       throw err;
     }
-    return migrationUuid;
+    try {
+      await startInstanceWorkflow(deps.temporal, deps.controlQueue, started.workflow, {
+        workflowId: started.workflowId, uuid: row.uuid, projectId: row.project_id, requestId, operation: plan.action, host: row.host, args: started.args,
+      });
+    } catch (err) {
+      await abandonMove(deps.db, row.uuid, started, requestId);
+      throw err;
+    }
   }
 
   /** A named destination must exist; `sameHost` is the 400 for naming the server's own host (live: none, it fails later). */
@@ -131,57 +101,26 @@ export function moveActions(deps: Deps) {
   }
 
   async function resizeOrMigrate(m: MoveRequest, kind: 'resize' | 'migration', newFlavor: FlavorSnapshot, targetHost?: string) {
-    const { row, res } = m;
-    const action = kind === 'resize' ? 'resize' : 'migrate';
-    const oldFlavor = await currentFlavor(row);
-    const requestId: string = res.locals.requestId;
-    await begin(m, {
-      action, workflow: 'resizeInstance', workflowId: `instance-${row.uuid}-${action}-${requestId}`, type: kind, taskState: 'resize_prep',
-      status: 'pre-migrating', vmStates: ['active', 'stopped'], oldFlavor, newFlavor,
-      args: () => ({
-        kind, sourceHost: row.host, oldFlavor, newFlavor, vmState: row.vm_state, targetHost,
-        allowSameHost: kind === 'resize' && settings.allowResizeToSameHost, confirmWindowSeconds: settings.resizeConfirmWindowSeconds,
-      }),
-    });
-    res.status(202).end();
-  }
-
-  /** The migration a confirm or revert ends: the instance's last resize or cold migration, finished. */
-  async function finishedMigration(row: InstanceRow) {
-    const result = await deps.db.query(
-      `SELECT uuid, source_compute, source_node, dest_compute, old_flavor, old_vm_state FROM migrations
-        WHERE instance_uuid = $1 AND migration_type IN ('resize', 'migration') AND status = 'finished' ORDER BY id DESC LIMIT 1`,
-      [row.uuid],
-    );
-    return result.rows[0] as { uuid: string; source_compute: string; source_node: string; dest_compute: string; old_flavor: FlavorSnapshot; old_vm_state: string } | undefined;
+    const oldFlavor = await currentFlavor(deps.db, m.row);
+    await begin(m, resizePlan(m.row, kind, { old: oldFlavor, new: newFlavor }, m.res.locals.requestId, settings, targetHost));
+    m.res.status(202).end();
   }
 
   async function endResize(m: MoveRequest, action: 'confirmResize' | 'revertResize') {
     const { row, res } = m;
     enforce(res.locals.auth, action === 'confirmResize' ? 'os_compute_api:servers:confirm_resize' : 'os_compute_api:servers:revert_resize', { projectId: row.project_id });
     refuseIfLocked(res, row);
-    if (row.vm_state !== 'resized') throw new ApiError(409, `Cannot '${action}' instance ${row.uuid} while it is in vm_state ${row.vm_state}`);
-    const migration = await finishedMigration(row);
-    if (!migration) throw badRequest('Instance has not been resized.');
     const requestId: string = res.locals.requestId;
-    const workflowId = action === 'confirmResize' ? confirmWorkflowId(row.uuid, requestId) : `instance-${row.uuid}-revertResize-${requestId}`;
-    await append(
-      row,
-      action,
-      [
-        ...(action === 'revertResize' ? [{ type: 'state', task_state: 'resize_reverting' } as const] : []),
-        { type: 'action_started', action, request_id: requestId, user_id: res.locals.auth.userId, project_id: row.project_id, workflow_id: workflowId },
-        { type: 'migration_updated', uuid: migration.uuid, changes: { status: action === 'confirmResize' ? 'confirming' : 'reverting' } },
-      ],
-      { vmStates: ['resized'], taskStates: [null], migration: { uuid: migration.uuid, statuses: ['finished'] } },
-      requestId,
-    );
-    const args = {
-      uuid: row.uuid, requestId, migrationUuid: migration.uuid, sourceHost: migration.source_compute, destHost: migration.dest_compute,
-      vmState: migration.old_vm_state, ...(action === 'revertResize' ? { sourceNode: migration.source_node, oldFlavor: migration.old_flavor } : {}),
-    };
-    await startInstanceWorkflow(deps.temporal, deps.controlQueue, action === 'confirmResize' ? 'confirmResize' : 'revertResize', {
-      workflowId, uuid: row.uuid, projectId: row.project_id, requestId, operation: action, host: migration.dest_compute, args,
+    let started;
+    try {
+      started = await recordResizeEnd(deps.db, row, action, { requestId, userId: res.locals.auth.userId });
+    } catch (err) {
+      if (err instanceof NotResized) throw badRequest(err.message);
+      if (err instanceof StateConflict) throw refused(row, action, err, ['resized']);
+      throw err;
+    }
+    await startInstanceWorkflow(deps.temporal, deps.controlQueue, started.workflow, {
+      workflowId: started.workflowId, uuid: row.uuid, projectId: row.project_id, requestId, operation: action, host: started.args.destHost as string, args: started.args,
     });
     res.status(action === 'confirmResize' ? 204 : 202).end();
   }
@@ -213,8 +152,7 @@ export function moveActions(deps: Deps) {
       const target = await checkTargetHost(host, row, 'Cannot migrate to the host where the server exists.');
       if (!['active', 'stopped'].includes(row.vm_state)) throw new ApiError(409, `Cannot 'migrate' instance ${row.uuid} while it is in vm_state ${row.vm_state}`);
       await checkSource(row);
-      const flavor = await currentFlavor(row);
-      await resizeOrMigrate(m, 'migration', flavor, target);
+      await resizeOrMigrate(m, 'migration', await currentFlavor(deps.db, row), target);
     },
 
     confirmResize: (m: MoveRequest) => endResize(m, 'confirmResize'),
@@ -234,13 +172,7 @@ export function moveActions(deps: Deps) {
       if (body.force === true && (body.host === undefined || body.host === null)) throw badRequest("Can't force to a non-provided destination");
       refuseIfLocked(res, row);
       const target = await checkTargetHost(body.host, row);
-      const flavor = await currentFlavor(row);
-      const requestId: string = res.locals.requestId;
-      await begin(m, {
-        action: 'os-migrateLive', workflow: 'liveMigrateInstance', workflowId: liveMigrationWorkflowId(row.uuid, requestId), type: 'live-migration',
-        taskState: 'migrating', status: 'queued', vmStates: ['active', 'paused'], oldFlavor: flavor, newFlavor: flavor,
-        args: () => ({ sourceHost: row.host, targetHost: target, flavor, powerState: row.vm_state === 'paused' ? 3 : 1 }),
-      });
+      await begin(m, liveMigrationPlan(row, await currentFlavor(deps.db, row), res.locals.requestId, target));
       res.status(202).end();
     },
 
@@ -261,15 +193,9 @@ export function moveActions(deps: Deps) {
       if ((body.host ?? null) === row.host) throw badRequest("The target host can't be the same one.");
       const source = await computeService(row.host!);
       if (source?.up) throw badRequest(`Compute service of ${row.host} is still in use.`);
-      const flavor = await currentFlavor(row);
-      const requestId: string = res.locals.requestId;
       // Before 2.95 the server ends as it was (an errored one active); from 2.95 stopped, unless it was in error.
       const finalVmState = v.atLeast('2.95') ? (row.vm_state === 'error' ? 'active' : 'stopped') : row.vm_state === 'stopped' ? 'stopped' : 'active';
-      await begin(m, {
-        action: 'evacuate', workflow: 'evacuateInstance', workflowId: `instance-${row.uuid}-evacuate-${requestId}`, type: 'evacuation',
-        taskState: 'rebuilding', status: 'accepted', vmStates: ['active', 'stopped', 'error'], anyTaskState: true, oldFlavor: flavor, newFlavor: flavor,
-        args: () => ({ sourceHost: row.host, targetHost: body.host, flavor, finalVmState }),
-      });
+      await begin(m, evacuationPlan(row, await currentFlavor(deps.db, row), res.locals.requestId, finalVmState, body.host));
       if (v.atLeast('2.14')) return void res.status(200).end();
       res.status(200).json({ adminPass: body.adminPass ?? randomUUID().replace(/-/g, '').slice(0, 12) });
     },
