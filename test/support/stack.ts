@@ -33,6 +33,8 @@ export interface TestStackOptions {
   reachable?: boolean;
   /** Resize settings (Nova's allow_resize_to_same_host, resize_confirm_window). */
   moves?: MoveSettings;
+  /** Run the controller worker in this process (default); false when the test runs `novaflow controller` itself. */
+  controller?: boolean;
   /** How long a live migration's memory copy takes on the fake hosts. */
   liveMigrationMs?: number;
   /** Also a real libvirt host (qemu:///system), with instances under `instancesPath`. */
@@ -45,13 +47,14 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const log = createLogger('silent');
   const run = randomBytes(3).toString('hex'); // the dev server outlives a test file: queues unique to this one
   const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'novaflow-hosts-'));
-  const workers: RunningWorker[] = [
-    await startControllerWorker({
+  const workers: RunningWorker[] = [];
+  if (opts.controller !== false) {
+    workers.push(await startControllerWorker({
       connection: temporal.native, client: temporal.client, namespace: 'default', db: api.db.pool, dataDir: api.dataDir, log,
       serviceDownTimeSeconds: 60, reportIntervalSeconds: 30, workflowBundle: await workflowBundle(), hostname: `ctl-${run}`,
       taskQueue: testControlQueue,
-    }),
-  ];
+    }));
+  }
   const hosts = Array.from({ length: opts.hosts ?? 3 }, (_, i) => `h${i + 1}-${run}`);
   const drivers = new Map<string, FakeDriver>();
   for (const host of hosts) {
