@@ -41,6 +41,12 @@ async function untilSignal(stop: () => Promise<void>): Promise<void> {
   console.log('Stopped.');
 }
 
+// Output piped into a command that stops reading (`| head`) ends the CLI quietly, as other tools do.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = new Command('novaflow').description('OpenStack-compatible compute on Temporal').showHelpAfterError();
 
 program

@@ -47,6 +47,7 @@ export function printPlan(p: RunbookProgress, out: (line: string) => void = cons
 }
 
 export function summary(p: RunbookProgress): string {
+  if (p.total === 0 && p.phase !== 'failed') return `${p.phase}: ${p.steps.join('; ') || 'nothing to do'}`;
   const remaining = p.total - p.done - p.failed - p.skipped;
   return `${p.phase}: ${p.done} done, ${p.failed} failed, ${remaining} remaining (${p.running} moving), ${p.skipped} skipped of ${p.total}`;
 }
@@ -69,7 +70,7 @@ export async function watchRunbook(runbooks: RunbookClient, id: string): Promise
         if (!final && !last) bar.start(Math.max(p.total, 1), 0, { summary: line });
         bar.setTotal(Math.max(p.total, 1));
         bar.update(p.done + p.failed + p.skipped, { summary: line });
-      } else if (line !== last) console.log(`progress ${line}`);
+      } else if (line !== last && p.phase !== 'planning') console.log(`progress ${line}`);
       last = line;
       if (p.ended) final = p;
       if (detached) break;
