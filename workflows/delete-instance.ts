@@ -27,8 +27,10 @@ const DELETE_EVENT = 'compute_terminate_instance';
 export async function deleteInstance(input: DeleteInput): Promise<void> {
   const { uuid, requestId } = input;
   const workflowId = workflowInfo().workflowId;
-  // A build still running is cancelled and undoes its own work; every step below is idempotent after it.
+  // A build still running is cancelled and undoes its own work, and so is a move under way (delete wins, as in
+  // Nova); every step below is idempotent after them.
   await waiting.stopBuild({ uuid });
+  await waiting.stopMoves({ uuid });
 
   const where = await local.instanceLocation({ uuid });
   if (!where) return;
@@ -40,9 +42,16 @@ export async function deleteInstance(input: DeleteInput): Promise<void> {
     const host = proxyActivities<HostActivities>({ ...hostCleanup, taskQueue: hostTaskQueue(where.host) });
     await host.destroyGuest(uuid);
   }
+  // A move's other host may hold the guest too (a resize's source); one that is away cleans up when it returns.
+  const leftovers = await local.moveLeftovers({ uuid });
+  for (const other of leftovers.hosts.filter((h) => h !== where.host)) {
+    const host = proxyActivities<HostActivities>({ ...hostCleanup, taskQueue: hostTaskQueue(other) });
+    await host.destroyGuest(uuid).catch(() => undefined);
+  }
   await control.deallocateNetwork({ uuid, userPorts: input.userPorts });
   await local.detachVolumes({ uuid, deleteOnTermination: true });
   await control.releaseClaims({ uuid });
+  for (const migrationUuid of leftovers.migrationUuids) await control.confirmMoveAllocations({ migrationUuid });
   await local.recordEvents({
     uuid, requestId, workflowId, idemKey: `${workflowId}:done`,
     events: [

@@ -25,7 +25,7 @@ export function createControlActivities(deps: ControlDeps) {
     ...createVolumeActivities({ db: deps.db, dataDir: deps.dataDir }),
     ...createPowerSyncActivities({ db: deps.db }),
     ...createMoveActivities({ db: deps.db, serviceDownTimeSeconds: deps.settings.serviceDownTimeSeconds }),
-    ...createMigrationRecordActivities({ db: deps.db }),
+    ...createMigrationRecordActivities({ db: deps.db, temporal: deps.temporal }),
     ...createRunbookActivities({ db: deps.db, serviceDownTimeSeconds: deps.settings.serviceDownTimeSeconds }),
     ...createBuildActivities({ db: deps.db, temporal: deps.temporal, serviceDownTimeSeconds: deps.settings.serviceDownTimeSeconds }),
   };

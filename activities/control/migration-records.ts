@@ -2,11 +2,16 @@
  * Bookkeeping activities of the move workflows that read or change migration records: starting the automatic
  * confirm of a resize left waiting, and finding the evacuations whose dead source host has come back.
  */
+import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type pg from 'pg';
 import { appendEvents, StateConflict } from './instances/store.ts';
 
-export function createMigrationRecordActivities(deps: { db: pg.Pool }) {
+/** Migration statuses after which nothing more happens to the move. */
+const ENDED = ['confirmed', 'reverted', 'completed', 'cancelled', 'failed', 'error'];
+
+export function createMigrationRecordActivities(deps: { db: pg.Pool; temporal: Client }) {
   async function migrationStatus(input: { uuid: string }): Promise<string | null> {
     const result = await deps.db.query<{ status: string }>('SELECT status FROM migrations WHERE uuid = $1', [input.uuid]);
     return result.rows[0]?.status ?? null;
@@ -39,6 +44,49 @@ export function createMigrationRecordActivities(deps: { db: pg.Pool }) {
         if (err instanceof StateConflict) return false;
         throw err;
       }
+    },
+
+    /**
+     * A server being deleted: every move of it still under way (or a resize waiting for confirmation) is
+     * cancelled, and each is waited for, heartbeating, until it has ended.
+     */
+    async stopMoves(input: { uuid: string }): Promise<number> {
+      const result = await deps.db.query<{ workflow_id: string }>(
+        `SELECT DISTINCT workflow_id FROM migrations WHERE instance_uuid = $1 AND workflow_id IS NOT NULL AND status <> ALL($2)`,
+        [input.uuid, ENDED],
+      );
+      let stopped = 0;
+      const beat = setInterval(() => Context.current().heartbeat(), 2000);
+      try {
+        for (const { workflow_id } of result.rows) {
+          const handle = deps.temporal.workflow.getHandle(workflow_id);
+          try {
+            if ((await handle.describe()).status.name !== 'RUNNING') continue;
+            await handle.cancel();
+            await handle.result().catch(() => undefined);
+            stopped += 1;
+          } catch (err) {
+            if (!(err instanceof WorkflowNotFoundError)) throw err;
+          }
+        }
+      } finally {
+        clearInterval(beat);
+      }
+      return stopped;
+    },
+
+    /**
+     * What moves of a server being deleted left behind: the other hosts that may hold its guest (a resize's
+     * source, an evacuation's dead host), and the migrations that may still hold allocations.
+     */
+    async moveLeftovers(input: { uuid: string }): Promise<{ hosts: string[]; migrationUuids: string[] }> {
+      const result = await deps.db.query<{ uuid: string; source_compute: string | null; dest_compute: string | null }>(
+        `SELECT uuid, source_compute, dest_compute FROM migrations WHERE instance_uuid = $1 AND status <> ALL($2)`,
+        [input.uuid, ENDED],
+      );
+      const hosts = new Set<string>();
+      for (const m of result.rows) for (const h of [m.source_compute, m.dest_compute]) if (h) hosts.add(h);
+      return { hosts: [...hosts], migrationUuids: result.rows.map((m) => m.uuid) };
     },
 
     /**

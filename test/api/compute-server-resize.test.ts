@@ -104,6 +104,19 @@ describe('resize', () => {
     expect((await lastAction(id)).events).toEqual(expect.arrayContaining([['compute_revert_resize', 'Success'], ['compute_finish_revert_resize', 'Success']]));
   });
 
+  it('a server deleted while waiting in VERIFY_RESIZE leaves no guest and no allocation on either host', async () => {
+    const { id, server } = await boot('gone-while-resized');
+    const source = server['OS-EXT-SRV-ATTR:host'];
+    await call(member, 'POST', `/servers/${id}/action`, { resize: { flavorRef: '2' } });
+    const dest = (await waitFor(id, 'VERIFY_RESIZE'))['OS-EXT-SRV-ATTR:host'];
+    expect((await call(member, 'DELETE', `/servers/${id}`)).status).toBe(204);
+    for (let i = 0; i < 200 && (await call(admin, 'GET', `/servers/${id}`)).status !== 404; i++) await sleep(50);
+    expect((await call(admin, 'GET', `/servers/${id}`)).status).toBe(404);
+    expect(await allocations(id)).toEqual([]);
+    expect(await stack.drivers.get(source)!.domainState(id)).toBeUndefined();
+    expect(await stack.drivers.get(dest)!.domainState(id)).toBeUndefined();
+  });
+
   it('answers Nova’s refusals', async () => {
     const { id } = await boot('refusals', '2');
     const resize = (flavorRef: string) => call(member, 'POST', `/servers/${id}/action`, { resize: { flavorRef } });

@@ -20,6 +20,8 @@ export async function freshDatabase(opts: { migrated?: boolean } = {}): Promise<
   const url = new URL(serverUrl.href);
   url.pathname = `/${name}`;
   const pool = new pg.Pool({ connectionString: url.href, max: 10 });
+  // As infra/connections.ts: a dropped idle connection (the database dropped WITH (FORCE) as the pool ends) is no failure.
+  pool.on('error', () => undefined);
   if (opts.migrated !== false) await migrate(pool);
   return {
     pool,
