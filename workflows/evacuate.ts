@@ -39,10 +39,12 @@ export async function evacuateInstance(input: EvacuateInput): Promise<'done' | '
   let open = 'rebuild_server';
 
   await record([{ type: 'action_event_started', request_id: requestId, event: open, host: null }], 'schedule-start');
+  // Allocations the instance already holds (its dead host's, and an earlier evacuation's dead host's) are not this move's.
+  const heldBefore = await scheduler.allocationHosts({ uuid });
   let dest: MovePlacement;
   try {
     dest = await scheduler.scheduleMove({
-      uuid, migrationUuid, flavor: input.flavor, sourceHost, holdSourceWithMigration: false, allowSameHost: false, requestedHost: input.targetHost,
+      uuid, migrationUuid, flavor: input.flavor, sourceHost, holdSourceWithMigration: false, allowSameHost: false, requestedHost: input.targetHost, heldBefore,
     });
   } catch (err) {
     if (failureType(err) !== 'NoValidHost') throw err;

@@ -10,6 +10,7 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -50,12 +51,15 @@ const db = proxyActivities<ControlActivities>(controllerDb);
 async function cleanEvacuated(host: string): Promise<void> {
   const onHost = proxyActivities<HostActivities>({ ...hostCleanup, taskQueue: hostTaskQueue(host) });
   for (const e of await db.evacuationsFrom({ host })) {
-    try {
-      await onHost.destroyGuest(e.instanceUuid);
-    } catch {
-      return;
+    // A server that has since moved back to this host runs here for real: only its old migration is closed.
+    if (!e.movedBack) {
+      try {
+        await onHost.destroyGuest(e.instanceUuid);
+      } catch {
+        return; // tried again at the next heartbeat the monitor records
+      }
+      await db.releaseHostAllocations({ uuid: e.instanceUuid, host });
     }
-    await db.releaseHostAllocations({ uuid: e.instanceUuid, host });
     await db.completeEvacuation(e);
   }
 }
@@ -80,9 +84,11 @@ export async function hostMonitor(input: { host: string; carried?: HostMonitorSt
 
   for (;;) {
     const arrived = await condition(() => pending !== undefined || serviceChanged, serviceDownTimeSeconds * 1000);
+    // Evacuation clean-up came with an upgrade: monitors already running before it replay without it.
+    const cleansEvacuated = patched('evacuation-cleanup');
     if (serviceChanged) {
       serviceChanged = false;
-      if (state.up) await cleanEvacuated(state.host);
+      if (state.up && cleansEvacuated) await cleanEvacuated(state.host);
       if (!pending) continue;
     }
     if (arrived && pending) {
@@ -96,12 +102,13 @@ export async function hostMonitor(input: { host: string; carried?: HostMonitorSt
         const wasDown = !state.up;
         await db.recordHostUp({ info: beat.info, seenAt: state.lastHeartbeatAt });
         state.up = true;
-        if (wasDown) await cleanEvacuated(state.host);
+        if (wasDown && cleansEvacuated) await cleanEvacuated(state.host);
         state.inventoryKey = key;
         state.lastRecordedAt = state.lastHeartbeatAt;
       } else if (state.lastHeartbeatAt - (state.lastRecordedAt ?? 0) >= (serviceDownTimeSeconds * 1000) / 2) {
         await db.recordHostSeen({ host: state.host, seenAt: state.lastHeartbeatAt });
         state.lastRecordedAt = state.lastHeartbeatAt;
+        if (cleansEvacuated) await cleanEvacuated(state.host); // a clean-up that failed earlier is tried again
       }
       if (beat.guests && state.lastHeartbeatAt - (state.lastPowerSyncAt ?? 0) >= (powerSyncIntervalSeconds ?? 60) * 1000) {
         await db.syncPowerStates({ host: state.host, guests: beat.guests });

@@ -50,3 +50,8 @@ export function confirmWorkflowId(uuid: string, requestId: string): string {
 export function liveMigrationWorkflowId(uuid: string, requestId: string): string {
   return `instance-${uuid}-live-migration-${requestId}`;
 }
+
+/** The timer that confirms a resize left waiting (Nova's resize_confirm_window), one per migration. */
+export function autoConfirmWorkflowId(uuid: string, migrationUuid: string): string {
+  return `instance-${uuid}-auto-confirm-${migrationUuid}`;
+}

@@ -41,18 +41,18 @@ export async function liveMigrateInstance(input: LiveMigrateInput): Promise<'com
   const { uuid, requestId, migrationUuid, sourceHost } = input;
   const record = eventRecorder(uuid, requestId);
   const migration = (changes: Extract<InstanceEvent, { type: 'migration_updated' }>['changes']): InstanceEvent => ({ type: 'migration_updated', uuid: migrationUuid, changes });
-  let abortRequest: string | undefined;
-  let forceRequest: string | undefined;
-  setHandler(abortLiveMigrationSignal, ({ requestId: r }) => void (abortRequest ??= r));
-  setHandler(forceCompleteLiveMigrationSignal, ({ requestId: r }) => void (forceRequest ??= r));
-  /** Ends the instance action of an abort or force-complete request with its event's result. */
-  const endRequest = (request: string | undefined, event: string, ok: boolean, details: string | null): InstanceEvent[] =>
-    request
-      ? [
-          { type: 'action_event_finished', request_id: request, event, result: ok ? 'Success' : 'Error', details },
-          { type: 'action_finished', request_id: request, ...(ok ? {} : { message: 'Error' }) },
-        ]
-      : [];
+  const abortRequests: string[] = [];
+  const forceRequests: string[] = [];
+  setHandler(abortLiveMigrationSignal, ({ requestId: r }) => void abortRequests.push(r));
+  setHandler(forceCompleteLiveMigrationSignal, ({ requestId: r }) => void forceRequests.push(r));
+  const aborted = () => abortRequests.length > 0;
+  const forced = () => forceRequests.length > 0;
+  /** Ends the instance actions of the abort or force-complete requests with their event's result. */
+  const endRequest = (requests: string[], event: string, ok: boolean, details: string | null): InstanceEvent[] =>
+    requests.flatMap((request) => [
+      { type: 'action_event_finished', request_id: request, event, result: ok ? 'Success' : 'Error', details } as const,
+      { type: 'action_finished', request_id: request, ...(ok ? {} : { message: 'Error' }) } as const,
+    ]);
   const ABORT_EVENT = 'compute_live_migration_abort';
   const FORCE_EVENT = 'compute_live_migration_force_complete';
   let open = 'conductor_live_migrate_instance';
@@ -71,7 +71,7 @@ export async function liveMigrateInstance(input: LiveMigrateInput): Promise<'com
         migration({ status: 'error' }),
         { type: 'state', task_state: null },
         { type: 'action_finished', request_id: requestId, message: 'Error' },
-        ...endRequest(abortRequest, ABORT_EVENT, true, null),
+        ...endRequest(abortRequests, ABORT_EVENT, true, null),
       ],
       'no-valid-host',
     );
@@ -89,8 +89,8 @@ export async function liveMigrateInstance(input: LiveMigrateInput): Promise<'com
         migration({ status }),
         { type: 'state', task_state: null },
         { type: 'action_finished', request_id: requestId, ...(status === 'failed' ? { message: 'Error' } : {}) },
-        ...endRequest(abortRequest, ABORT_EVENT, status === 'cancelled', null),
-        ...endRequest(forceRequest, FORCE_EVENT, false, 'The live migration ended before it completed.'),
+        ...endRequest(abortRequests, ABORT_EVENT, status === 'cancelled', null),
+        ...endRequest(forceRequests, FORCE_EVENT, false, 'The live migration ended before it completed.'),
       ],
       `rolled-back-${status}`,
     );
@@ -108,7 +108,7 @@ export async function liveMigrateInstance(input: LiveMigrateInput): Promise<'com
     );
     const spec = await control.guestSpecOn({ uuid, host: sourceHost, flavor: input.flavor });
     await onHost(dest.host).prepareIncomingGuest({ spec });
-    if (abortRequest) return await rollBack('cancelled');
+    if (aborted()) return await rollBack('cancelled');
     await record(
       [
         { type: 'action_event_finished', request_id: requestId, event: open, result: 'Success' },
@@ -118,34 +118,34 @@ export async function liveMigrateInstance(input: LiveMigrateInput): Promise<'com
       'running',
     );
     for (let round = 1; ; round++) {
-      if (abortRequest) return await rollBack('cancelled');
-      const progress = await onHost(sourceHost).liveMigrationStep({ uuid, destHost: dest.host, forceComplete: forceRequest !== undefined });
+      if (aborted()) return await rollBack('cancelled');
+      const progress = await onHost(sourceHost).liveMigrationStep({ uuid, destHost: dest.host, round, forceComplete: forced() });
       await record(
         [migration({ memory_total: progress.memoryTotal, memory_processed: progress.memoryProcessed, memory_remaining: progress.memoryRemaining, disk_total: 0, disk_processed: 0, disk_remaining: 0 })],
         `round-${round}`,
       );
       if (progress.done) break;
     }
-    // Past the last round the guest lives on the destination: no abort any more.
-    const state = await onHost(dest.host).finishIncomingGuest({ uuid, powerState: input.powerState });
-    await control.guestSpecOn({ uuid, host: dest.host, flavor: input.flavor });
-    await cleanupOn(sourceHost).destroyGuest(uuid).catch(() => undefined);
-    await control.confirmMoveAllocations({ migrationUuid });
-    await record(
-      [
-        { type: 'scheduled', host: dest.host, node: dest.node },
-        { type: 'state', task_state: null, power_state: state.powerState },
-        migration({ status: 'completed' }),
-        { type: 'action_event_finished', request_id: requestId, event: open, result: 'Success', details: forceRequest ? 'Forced to complete on request.' : null },
-        { type: 'action_finished', request_id: requestId },
-        ...endRequest(forceRequest, FORCE_EVENT, true, null),
-        ...endRequest(abortRequest, ABORT_EVENT, false, 'The live migration had completed; nothing to abort.'),
-      ],
-      'completed',
-    );
   } catch (err) {
     if (isCancellation(err)) throw err;
     return rollBack('failed', err);
   }
+  // Past the last round the guest lives on the destination: no rollback any more (these steps only go forward).
+  const state = await onHost(dest.host).finishIncomingGuest({ uuid, powerState: input.powerState });
+  await control.guestSpecOn({ uuid, host: dest.host, flavor: input.flavor });
+  await cleanupOn(sourceHost).destroyGuest(uuid).catch(() => undefined);
+  await control.confirmMoveAllocations({ migrationUuid });
+  await record(
+    [
+      { type: 'scheduled', host: dest.host, node: dest.node },
+      { type: 'state', task_state: null, power_state: state.powerState },
+      migration({ status: 'completed' }),
+      { type: 'action_event_finished', request_id: requestId, event: open, result: 'Success', details: forced() ? 'Forced to complete on request.' : null },
+      { type: 'action_finished', request_id: requestId },
+      ...endRequest(forceRequests, FORCE_EVENT, true, null),
+      ...endRequest(abortRequests, ABORT_EVENT, false, 'The live migration had completed; nothing to abort.'),
+    ],
+    'completed',
+  );
   return 'completed';
 }

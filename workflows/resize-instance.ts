@@ -8,7 +8,17 @@
  * its vm_state (Nova would leave it in ERROR). With a confirm window, the workflow confirms on its own once the
  * window has passed (a durable timer), unless the user confirmed or reverted first.
  */
-import { executeChild, isCancellation, proxyActivities, proxyLocalActivities, sleep, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
+import {
+  isCancellation,
+  ParentClosePolicy,
+  proxyActivities,
+  proxyLocalActivities,
+  sleep,
+  startChild,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { ControlActivities } from '../activities/control/index.ts';
 import type { FlavorSnapshot, InstanceEvent } from '../activities/control/instances/events.ts';
 import type { MovePlacement } from '../activities/control/moves.ts';
@@ -16,7 +26,7 @@ import type { HostActivities } from '../activities/host/index.ts';
 import { controllerDb, hostAction, hostCleanup, hostSpawn, recordLocally, scheduling } from './activity-profiles.ts';
 import { eventRecorder, failureMessage, failureType } from './failures.ts';
 import { Host, Operation, RequestId } from './search-attributes.ts';
-import { confirmWorkflowId } from './instance-states.ts';
+import { autoConfirmWorkflowId } from './instance-states.ts';
 import { hostTaskQueue } from './task-queues.ts';
 
 export interface ResizeInput {
@@ -61,7 +71,7 @@ const cleanupOn = (host: string) => proxyActivities<HostActivities>({ ...hostCle
 const migration = (uuid: string, changes: Extract<InstanceEvent, { type: 'migration_updated' }>['changes']): InstanceEvent => ({ type: 'migration_updated', uuid, changes });
 
 
-export async function resizeInstance(input: ResizeInput): Promise<'resized' | 'failed' | 'confirmed'> {
+export async function resizeInstance(input: ResizeInput): Promise<'resized' | 'failed'> {
   const { uuid, requestId, migrationUuid, sourceHost } = input;
   const record = eventRecorder(uuid, requestId);
   const powerOn = input.vmState === 'active';
@@ -160,20 +170,29 @@ export async function resizeInstance(input: ResizeInput): Promise<'resized' | 'f
     return 'failed';
   }
 
-  if (input.confirmWindowSeconds <= 0) return 'resized';
-  await sleep(input.confirmWindowSeconds * 1000);
-  const confirmRequest = `req-${uuid4()}`;
-  const workflowId = confirmWorkflowId(uuid, confirmRequest);
-  if (!(await local.beginAutoConfirm({ uuid, migrationUuid, requestId: confirmRequest, workflowId }))) return 'resized';
-  await executeChild(confirmResize, {
-    workflowId,
-    args: [{ uuid, requestId: confirmRequest, migrationUuid, sourceHost, destHost: dest.host, vmState: input.vmState }],
-    typedSearchAttributes: workflowInfo().typedSearchAttributes.updateCopy([
-      { key: Operation, value: 'confirmResize' },
-      { key: RequestId, value: confirmRequest },
-    ]),
-  });
-  return 'confirmed';
+  if (input.confirmWindowSeconds > 0) {
+    // The timer runs in a workflow of its own, so the resize (and a runbook waiting on it) ends at VERIFY_RESIZE.
+    await startChild(autoConfirmResize, {
+      workflowId: autoConfirmWorkflowId(uuid, migrationUuid),
+      args: [{ uuid, migrationUuid, sourceHost, destHost: dest.host, vmState: input.vmState, windowSeconds: input.confirmWindowSeconds }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: workflowInfo().typedSearchAttributes.updateCopy([{ key: Operation, value: 'confirmResize' }]),
+    });
+  }
+  return 'resized';
+}
+
+/**
+ * Nova's resize_confirm_window: after `windowSeconds` (a durable timer) a resize still waiting is confirmed, with
+ * a `confirmResize` action of its own; one the user confirmed or reverted meanwhile is left alone.
+ */
+export async function autoConfirmResize(input: Omit<ConfirmInput, 'requestId'> & { windowSeconds: number }): Promise<'confirmed' | 'skipped'> {
+  await sleep(input.windowSeconds * 1000);
+  const requestId = `req-${uuid4()}`;
+  upsertSearchAttributes([{ key: RequestId, value: requestId }]);
+  const begun = await local.beginAutoConfirm({ uuid: input.uuid, migrationUuid: input.migrationUuid, requestId, workflowId: workflowInfo().workflowId });
+  if (!begun) return 'skipped';
+  return confirmResize({ uuid: input.uuid, requestId, migrationUuid: input.migrationUuid, sourceHost: input.sourceHost, destHost: input.destHost, vmState: input.vmState });
 }
 
 /** Confirm: the source guest and the source allocation (held by the migration) go; the server is ACTIVE again. */
@@ -212,6 +231,8 @@ export async function revertResize(input: RevertInput): Promise<'reverted' | 'fa
     open = 'compute_finish_revert_resize';
     await record(
       [
+        // From here the server is the source's again (its allocation and ports are), even if the restart fails.
+        { type: 'scheduled', host: input.sourceHost, node: input.sourceNode },
         { type: 'action_event_finished', request_id: requestId, event: 'compute_revert_resize', result: 'Success' },
         { type: 'action_event_started', request_id: requestId, event: open, host: input.sourceHost },
       ],
@@ -220,7 +241,6 @@ export async function revertResize(input: RevertInput): Promise<'reverted' | 'fa
     const state = await spawnOn(input.sourceHost).finishMove({ spec, powerOn: input.vmState === 'active' });
     await record(
       [
-        { type: 'scheduled', host: input.sourceHost, node: input.sourceNode },
         { type: 'flavor_changed', flavor: input.oldFlavor },
         { type: 'state', vm_state: input.vmState === 'stopped' ? 'stopped' : 'active', task_state: null, power_state: state.powerState },
         migration(migrationUuid, { status: 'reverted' }),

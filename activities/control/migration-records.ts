@@ -6,6 +6,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type pg from 'pg';
+import { autoConfirmWorkflowId } from '../../workflows/instance-states.ts';
 import { appendEvents, StateConflict } from './instances/store.ts';
 
 /** Migration statuses after which nothing more happens to the move. */
@@ -31,7 +32,7 @@ export function createMigrationRecordActivities(deps: { db: pg.Pool; temporal: C
           input.uuid,
           [
             { type: 'action_started', action: 'confirmResize', request_id: input.requestId, user_id: null, project_id: null, workflow_id: input.workflowId },
-            { type: 'migration_updated', uuid: input.migrationUuid, changes: { status: 'confirming' } },
+            { type: 'migration_updated', uuid: input.migrationUuid, changes: { status: 'confirming', workflow_id: input.workflowId } },
           ],
           {
             requestId: input.requestId,
@@ -51,14 +52,20 @@ export function createMigrationRecordActivities(deps: { db: pg.Pool; temporal: C
      * cancelled, and each is waited for, heartbeating, until it has ended.
      */
     async stopMoves(input: { uuid: string }): Promise<number> {
-      const result = await deps.db.query<{ workflow_id: string }>(
-        `SELECT DISTINCT workflow_id FROM migrations WHERE instance_uuid = $1 AND workflow_id IS NOT NULL AND status <> ALL($2)`,
+      const result = await deps.db.query<{ uuid: string; workflow_id: string | null; status: string }>(
+        `SELECT uuid, workflow_id, status FROM migrations WHERE instance_uuid = $1 AND status <> ALL($2)`,
         [input.uuid, ENDED],
       );
+      // The workflows carrying them, and the auto-confirm timers of resizes waiting for confirmation.
+      const ids = new Set<string>();
+      for (const m of result.rows) {
+        if (m.workflow_id) ids.add(m.workflow_id);
+        if (m.status === 'finished') ids.add(autoConfirmWorkflowId(input.uuid, m.uuid));
+      }
       let stopped = 0;
       const beat = setInterval(() => Context.current().heartbeat(), 2000);
       try {
-        for (const { workflow_id } of result.rows) {
+        for (const workflow_id of ids) {
           const handle = deps.temporal.workflow.getHandle(workflow_id);
           try {
             if ((await handle.describe()).status.name !== 'RUNNING') continue;
@@ -93,19 +100,21 @@ export function createMigrationRecordActivities(deps: { db: pg.Pool; temporal: C
      * Evacuations away from `host` that finished while it was down: their guests are still on it. None while the
      * operator still holds the host forced down.
      */
-    async evacuationsFrom(input: { host: string }): Promise<{ migrationUuid: string; instanceUuid: string }[]> {
-      const result = await deps.db.query<{ uuid: string; instance_uuid: string }>(
-        `SELECT m.uuid, m.instance_uuid FROM migrations m
+    async evacuationsFrom(input: { host: string }): Promise<{ migrationUuid: string; instanceUuid: string; movedBack: boolean }[]> {
+      const result = await deps.db.query<{ uuid: string; instance_uuid: string; moved_back: boolean }>(
+        `SELECT m.uuid, m.instance_uuid,
+                EXISTS (SELECT 1 FROM instances i WHERE i.uuid = m.instance_uuid AND i.host = $1 AND i.deleted_at IS NULL) AS moved_back
+           FROM migrations m
           WHERE m.migration_type = 'evacuation' AND m.status = 'done' AND m.source_compute = $1
             AND NOT EXISTS (SELECT 1 FROM services s WHERE s.host = $1 AND s."binary" = 'nova-compute' AND s.forced_down)
           ORDER BY m.id`,
         [input.host],
       );
-      return result.rows.map((r) => ({ migrationUuid: r.uuid, instanceUuid: r.instance_uuid }));
+      return result.rows.map((r) => ({ migrationUuid: r.uuid, instanceUuid: r.instance_uuid, movedBack: r.moved_back }));
     },
 
     /** The evacuated instance's source is clean: the migration is completed (no instance action: Nova's is silent). */
-    async completeEvacuation(input: { instanceUuid: string; migrationUuid: string }): Promise<void> {
+    async completeEvacuation(input: { instanceUuid: string; migrationUuid: string; movedBack?: boolean }): Promise<void> {
       const status = await migrationStatus({ uuid: input.migrationUuid });
       if (status === null) throw ApplicationFailure.nonRetryable(`Migration ${input.migrationUuid} could not be found.`, 'MigrationNotFound');
       if (status !== 'done') return;

@@ -148,15 +148,16 @@ export async function recordResizeEnd(
   who: Omit<Requester, 'migrationUuid'>,
 ): Promise<Omit<StartedMove, 'migrationUuid'> & { migrationUuid: string }> {
   if (row.vm_state !== 'resized') throw new StateConflict(row.uuid, row.vm_state, row.task_state, { vmStates: ['resized'] });
-  const result = await db.query<{ uuid: string; source_compute: string; source_node: string; dest_compute: string; old_flavor: FlavorSnapshot; old_vm_state: string }>(
-    `SELECT uuid, source_compute, source_node, dest_compute, old_flavor, old_vm_state FROM migrations
+  const result = await db.query<{ uuid: string; status: string; source_compute: string; source_node: string; dest_compute: string; old_flavor: FlavorSnapshot; old_vm_state: string }>(
+    `SELECT uuid, status, source_compute, source_node, dest_compute, old_flavor, old_vm_state FROM migrations
       WHERE instance_uuid = $1 AND migration_type IN ('resize', 'migration') AND status IN ('finished', 'confirming', 'reverting')
       ORDER BY id DESC LIMIT 1`,
     [row.uuid],
   );
   const m = result.rows[0];
-  // Confirming or reverting already: only a retry of this very request (its idempotency key) gets past the append.
-  if (!m) throw new NotResized();
+  // Confirming or reverting already: Nova's "not resized", except for a retry of this very request (its idempotency
+  // key finds the events it appended).
+  if (!m || (m.status !== 'finished' && !who.idemKey)) throw new NotResized();
   const workflowId = action === 'confirmResize' ? confirmWorkflowId(row.uuid, who.requestId) : `instance-${row.uuid}-revertResize-${who.requestId}`;
   await appendEvents(
     db,
@@ -164,7 +165,7 @@ export async function recordResizeEnd(
     [
       ...(action === 'revertResize' ? [{ type: 'state', task_state: 'resize_reverting' } as const] : []),
       { type: 'action_started', action, request_id: who.requestId, user_id: who.userId, project_id: row.project_id, workflow_id: workflowId },
-      { type: 'migration_updated', uuid: m.uuid, changes: { status: action === 'confirmResize' ? 'confirming' : 'reverting' } },
+      { type: 'migration_updated', uuid: m.uuid, changes: { status: action === 'confirmResize' ? 'confirming' : 'reverting', workflow_id: workflowId } },
     ],
     { requestId: who.requestId, idemKey: who.idemKey, expect: { vmStates: ['resized'], taskStates: [null], migration: { uuid: m.uuid, statuses: ['finished'] } } },
   );
@@ -177,4 +178,13 @@ export async function recordResizeEnd(
       ...(action === 'revertResize' ? { sourceNode: m.source_node, oldFlavor: m.old_flavor } : {}),
     },
   };
+}
+
+/** A confirm or revert recorded whose workflow could not start: the resize waits for confirmation again. */
+export async function abandonResizeEnd(db: pg.Pool, uuid: string, migrationUuid: string, requestId: string): Promise<void> {
+  await appendEvents(db, uuid, [
+    { type: 'migration_updated', uuid: migrationUuid, changes: { status: 'finished' } },
+    { type: 'state', task_state: null },
+    { type: 'action_finished', request_id: requestId, message: 'Error' },
+  ]);
 }

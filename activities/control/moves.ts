@@ -34,6 +34,11 @@ export interface ScheduleMoveInput {
   holdSourceWithMigration: boolean;
   allowSameHost: boolean;
   requestedHost?: string;
+  /**
+   * Hosts where the instance held allocations before this move began (an evacuated instance's earlier dead host
+   * still does): never taken for this move's own claim, nor chosen.
+   */
+  heldBefore?: string[];
 }
 
 interface InstanceFacts {
@@ -77,7 +82,7 @@ export function createMoveActivities(deps: { db: pg.Pool; serviceDownTimeSeconds
       group: group
         ? { uuid: group.id, policy: group.policy, hosts: await groupMemberHosts(deps.db, group.id, input.uuid), maxServerPerHost: group.rules.max_server_per_host }
         : undefined,
-      ignoreHosts: input.allowSameHost && input.holdSourceWithMigration ? [] : [input.sourceHost],
+      ignoreHosts: [...(input.allowSameHost && input.holdSourceWithMigration ? [] : [input.sourceHost]), ...(input.heldBefore ?? [])],
     };
   }
 
@@ -96,7 +101,8 @@ export function createMoveActivities(deps: { db: pg.Pool; serviceDownTimeSeconds
       if (input.holdSourceWithMigration && (await allocationsOf(deps.db, input.migrationUuid)).length === 0) {
         await moveAllocations(deps.db, input.uuid, input.migrationUuid);
       }
-      const held = (await allocationsOf(deps.db, input.uuid)).find((a) => input.holdSourceWithMigration || a.host !== input.sourceHost);
+      const before = new Set([...(input.heldBefore ?? []), ...(input.holdSourceWithMigration ? [] : [input.sourceHost])]);
+      const held = (await allocationsOf(deps.db, input.uuid)).find((a) => !before.has(a.host));
       if (held) return { host: held.host, node: held.node, providerId: held.providerId, hostIp: await hostIp(held.providerId) };
 
       const spec = await requestSpec(input, await facts(input.uuid));
@@ -108,6 +114,11 @@ export function createMoveActivities(deps: { db: pg.Pool; serviceDownTimeSeconds
       }
       if (input.holdSourceWithMigration) await moveAllocations(deps.db, input.migrationUuid, input.uuid);
       throw ApplicationFailure.nonRetryable('No valid host was found. ', NO_VALID_HOST);
+    },
+
+    /** The hosts where the instance holds allocations now (read once at the start of a move, then replayed). */
+    async allocationHosts(input: { uuid: string }): Promise<string[]> {
+      return (await allocationsOf(deps.db, input.uuid)).map((a) => a.host);
     },
 
     /** A confirmed move (or a finished live migration): the source allocation, held by the migration, goes. */

@@ -131,8 +131,11 @@ export interface HypervisorDriver {
   finishMove(spec: DomainSpec, powerOn: boolean): Promise<DomainState>;
   /** Destination side of a live migration: a paused guest waiting for the memory of the running one. */
   prepareIncoming(spec: DomainSpec): Promise<DomainState>;
-  /** Source side: copies one round of memory to `destHost`; `forceComplete` pauses the guest and finishes. */
-  liveMigrationStep(uuid: string, destHost: string, forceComplete: boolean): Promise<LiveMigrationProgress>;
+  /**
+   * Source side: copies round `round` (1, 2, ...) of memory to `destHost`; `forceComplete` pauses the guest and
+   * finishes. Asking for the same round again repeats it.
+   */
+  liveMigrationStep(uuid: string, destHost: string, round: number, forceComplete: boolean): Promise<LiveMigrationProgress>;
   /** Destination side, after the last round: the guest runs here (or stays paused when it was paused). */
   finishIncoming(uuid: string, powerState: PowerStateValue): Promise<DomainState>;
 }

@@ -28,8 +28,8 @@ export function createMoveActivities(driver: HypervisorDriver) {
     async prepareIncomingGuest(input: { spec: DomainSpec }): Promise<DomainState> {
       return moving(() => driver.prepareIncoming(input.spec));
     },
-    async liveMigrationStep(input: { uuid: string; destHost: string; forceComplete: boolean }): Promise<LiveMigrationProgress> {
-      return moving(() => driver.liveMigrationStep(input.uuid, input.destHost, input.forceComplete));
+    async liveMigrationStep(input: { uuid: string; destHost: string; round: number; forceComplete: boolean }): Promise<LiveMigrationProgress> {
+      return moving(() => driver.liveMigrationStep(input.uuid, input.destHost, input.round, input.forceComplete));
     },
     async finishIncomingGuest(input: { uuid: string; powerState: PowerStateValue }): Promise<DomainState> {
       return moving(() => driver.finishIncoming(input.uuid, input.powerState));

@@ -3,7 +3,7 @@
  * paging from 2.59) and `servers/{id}/migrations` (a server's in-progress live migrations, 2.23), with abort
  * (`DELETE`, 2.24) and force-complete (2.22), which signal the live migration's workflow.
  */
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Router, type Response } from 'express';
 import {
   getMigrationByUuid,
@@ -22,6 +22,9 @@ import { loadServer } from './servers/instance-access.ts';
 import { novaTime } from './time.ts';
 
 type Deps = ComputeDeps & { temporal: Client };
+
+/** Nova's osapi max_limit. */
+const MAX_LIMIT = 1000;
 
 const num = (v: string | null) => (v === null ? null : Number(v));
 
@@ -102,15 +105,18 @@ export function migrationRoutes(deps: Deps): Router {
       if (!marker) throw badRequest(`Marker ${q.marker} could not be found.`);
       markerId = Number(marker.id);
     }
-    const limit = q.limit !== undefined && v.atLeast('2.59') ? Number(q.limit) : undefined;
+    const limit = q.limit !== undefined && v.atLeast('2.59') ? Math.min(Number(q.limit), MAX_LIMIT) : undefined;
+    const since = v.atLeast('2.59') ? date(q['changes-since'], 'changes-since') : undefined;
+    const before = v.atLeast('2.66') ? date(q['changes-before'], 'changes-before') : undefined;
+    if (since && before && since > before) throw badRequest('The value of changes-since must be less than or equal to changes-before.');
     const rows = await listMigrations(deps.db, {
       host: q.host,
       status: q.status,
       instanceUuid: q.instance_uuid,
       migrationType: q.migration_type,
       sourceCompute: q.source_compute,
-      changesSince: v.atLeast('2.59') ? date(q['changes-since'], 'changes-since') : undefined,
-      changesBefore: v.atLeast('2.66') ? date(q['changes-before'], 'changes-before') : undefined,
+      changesSince: since,
+      changesBefore: before,
       userId: v.atLeast('2.80') ? q.user_id : undefined,
       projectId: v.atLeast('2.80') ? q.project_id : undefined,
       limit,
@@ -145,20 +151,26 @@ export function migrationRoutes(deps: Deps): Router {
   });
 
   /** Records the request as its own instance action, then hands it to the live migration's workflow. */
-  async function signalLiveMigration(res: Response, row: InstanceRow, m: MigrationRow, action: string, event: string, signal: string) {
+  async function signalLiveMigration(res: Response, row: InstanceRow, m: MigrationRow, action: string, event: string, signal: string, refusal: string) {
     const requestId: string = res.locals.requestId;
+    // The workflow learns of the request first: one that has just ended cannot take it, and no action is left open.
+    try {
+      await deps.temporal.workflow.getHandle(m.workflow_id!).signal(signal, { requestId });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw badRequest(refusal);
+      throw err;
+    }
     await appendEvents(deps.db, row.uuid, [
       { type: 'action_started', action, request_id: requestId, user_id: res.locals.auth.userId, project_id: row.project_id, workflow_id: m.workflow_id },
       { type: 'action_event_started', request_id: requestId, event, host: m.source_compute },
     ], { requestId });
-    await deps.temporal.workflow.getHandle(m.workflow_id!).signal(signal, { requestId });
     res.status(202).end();
   }
 
   bind(router, 'abortServerMigration', opts, async (req, res) => {
     const row = await loadServer(deps.db, req, res, 'os_compute_api:servers:migrations:delete');
     const rawId = param(req, 'migration_id');
-    if (row.locked || row.task_state === null) throw new ApiError(409, `Instance ${row.uuid} is in an invalid state for 'abort live migration'`);
+    if ((row.locked && !res.locals.auth.isAdmin) || row.task_state === null) throw new ApiError(409, `Instance ${row.uuid} is in an invalid state for 'abort live migration'`);
     if (row.task_state !== 'migrating') throw new ApiError(409, `Cannot 'abort live migration' instance ${row.uuid} while it is in task_state ${row.task_state}`);
     const id = Number(rawId);
     const m = Number.isSafeInteger(id) ? await getServerMigration(deps.db, row.uuid, id) : undefined;
@@ -167,7 +179,8 @@ export function migrationRoutes(deps: Deps): Router {
     if (m.migration_type !== 'live-migration' || !abortable.includes(m.status)) {
       throw badRequest(`Migration ${rawId} state of instance ${row.uuid} is ${m.status}. Cannot abort live migration while the migration is in this state.`);
     }
-    await signalLiveMigration(res, row, m, 'live_migration_cancel', 'compute_live_migration_abort', 'abortLiveMigration');
+    await signalLiveMigration(res, row, m, 'live_migration_cancel', 'compute_live_migration_abort', 'abortLiveMigration',
+      `Migration ${rawId} state of instance ${row.uuid} is completed. Cannot abort live migration while the migration is in this state.`);
   });
 
   bind(router, 'serverMigrationAction', opts, async (req, res) => {
@@ -183,7 +196,8 @@ export function migrationRoutes(deps: Deps): Router {
     if (m.migration_type !== 'live-migration' || m.status !== 'running') {
       throw badRequest(`Migration ${rawId} state of instance ${row.uuid} is ${m.status}. Cannot force complete while the migration is in this state.`);
     }
-    await signalLiveMigration(res, row, m, 'live_migration_force_complete', 'compute_live_migration_force_complete', 'forceCompleteLiveMigration');
+    await signalLiveMigration(res, row, m, 'live_migration_force_complete', 'compute_live_migration_force_complete', 'forceCompleteLiveMigration',
+      `Migration ${rawId} state of instance ${row.uuid} is completed. Cannot force complete while the migration is in this state.`);
   });
 
   return router;

@@ -168,6 +168,29 @@ describe('evacuation', () => {
     expect(await stack.drivers.get(source)!.domainState(id)).toBeUndefined();
   });
 
+  it('a second evacuation goes to a live host, not back to the first dead one; both are cleaned when they return', async () => {
+    const { id, host: first } = await boot('evacuated-twice');
+    const serviceOf = async (host: string) => (await call(admin, 'GET', `/os-services?host=${host}&binary=nova-compute`, undefined, '2.53')).body.services[0].id;
+    const down = async (host: string, forced: boolean) => call(admin, 'PUT', `/os-services/${await serviceOf(host)}`, { forced_down: forced }, '2.53');
+    await down(first, true);
+    await call(admin, 'POST', `/servers/${id}/action`, { evacuate: {} }, '2.94');
+    const second = (await waitFor(id, 'ACTIVE'))['OS-EXT-SRV-ATTR:host'];
+    await down(second, true);
+    expect((await call(admin, 'POST', `/servers/${id}/action`, { evacuate: {} }, '2.94')).status).toBe(200);
+    const third = (await waitFor(id, 'ACTIVE'))['OS-EXT-SRV-ATTR:host'];
+    expect([first, second]).not.toContain(third);
+    expect(await allocations(id)).toEqual([first, second, third].sort().map((h) => ['instance', h]));
+    await down(first, false);
+    await down(second, false);
+    await until('both evacuations completed', async () => {
+      const list = (await call(admin, 'GET', `/os-migrations?instance_uuid=${id}`, undefined, '2.23')).body.migrations;
+      return list.every((m: { status: string }) => m.status === 'completed') ? true : undefined;
+    });
+    expect(await allocations(id)).toEqual([['instance', third]]);
+    expect(await stack.drivers.get(first)!.domainState(id)).toBeUndefined();
+    expect(await stack.drivers.get(second)!.domainState(id)).toBeUndefined();
+  });
+
   it('from 2.95 the evacuated server is kept stopped', async () => {
     const { id, host: source } = await boot('evacuee-stopped');
     const serviceId = (await call(admin, 'GET', `/os-services?host=${source}&binary=nova-compute`, undefined, '2.53')).body.services[0].id;

@@ -76,3 +76,14 @@ export async function getMigrationByUuid(db: Queryable, uuid: string): Promise<M
 export async function getServerMigration(db: Queryable, instanceUuid: string, id: number): Promise<MigrationRow | undefined> {
   return (await db.query<MigrationRow>('SELECT * FROM migrations WHERE instance_uuid = $1 AND id = $2', [instanceUuid, id])).rows[0];
 }
+
+/** A move of the instance still under way (a resize waiting for confirmation, or an evacuation done, are not). */
+export async function moveUnderWay(db: Queryable, instanceUuid: string): Promise<MigrationRow | undefined> {
+  const result = await db.query<MigrationRow>(
+    `SELECT * FROM migrations WHERE instance_uuid = $1
+        AND status NOT IN ('confirmed', 'reverted', 'completed', 'cancelled', 'failed', 'error', 'finished', 'done')
+      ORDER BY id DESC LIMIT 1`,
+    [instanceUuid],
+  );
+  return result.rows[0];
+}

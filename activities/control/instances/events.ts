@@ -54,6 +54,8 @@ export interface MigrationRecord {
 /** What a later step changes on a migration: its status, the destination once chosen, live progress. */
 export interface MigrationChanges {
   status?: string;
+  /** The workflow now carrying the migration (a confirm or revert after the resize). */
+  workflow_id?: string;
   dest_compute?: string | null;
   dest_node?: string | null;
   dest_host?: string | null;

@@ -10,7 +10,7 @@ type Client = Pick<pg.PoolClient, 'query'>;
 
 /** The migration columns a `migration_updated` event may set (its keys name them). */
 const MIGRATION_COLUMNS = new Set([
-  'status', 'dest_compute', 'dest_node', 'dest_host', 'memory_total', 'memory_processed', 'memory_remaining',
+  'status', 'workflow_id', 'dest_compute', 'dest_node', 'dest_host', 'memory_total', 'memory_processed', 'memory_remaining',
   'disk_total', 'disk_processed', 'disk_remaining',
 ]);
 

@@ -265,18 +265,16 @@ export class FakeDriver implements HypervisorDriver {
   }
 
   /** Five rounds of memory copying, each a fifth of the configured time; a forced completion ends at once. */
-  async liveMigrationStep(uuid: string, destHost: string, forceComplete: boolean): Promise<LiveMigrationProgress> {
+  async liveMigrationStep(uuid: string, destHost: string, round: number, forceComplete: boolean): Promise<LiveMigrationProgress> {
     await this.load();
     const d = this.domains.get(uuid);
     if (!d) throw new GuestNotFoundError(uuid);
     const total = (d.memoryMb ?? 512) * 1024 * 1024;
     const rounds = 5;
-    const done = forceComplete ? rounds : Math.min(rounds, (d.migrationRounds ?? 0) + 1);
+    const done = forceComplete ? rounds : Math.min(rounds, round);
     if (!forceComplete) await sleep((this.options.liveMigrationMs ?? 1000) / rounds);
-    d.migrationRounds = done;
     const processed = Math.round((total * done) / rounds);
     if (done === rounds) {
-      d.migrationRounds = undefined;
       d.console.push(`[fake] live-migrated to ${destHost}${forceComplete ? ' (forced to complete)' : ''}`);
       await this.save();
     }
@@ -314,8 +312,6 @@ interface FakeDomain extends DomainState {
   memoryMb?: number;
   /** A live migration's destination guest, not yet running. */
   incoming?: boolean;
-  /** Memory rounds copied so far by a live migration from here. */
-  migrationRounds?: number;
 }
 
 function stateOf(d: FakeDomain): DomainState {

@@ -9,11 +9,13 @@ import type { Client } from '@temporalio/client';
 import type { Response } from 'express';
 import type { InstanceRow } from '../../../activities/control/db/instances.ts';
 import { getFlavor, type FlavorRow } from '../../../activities/control/db/flavors.ts';
+import { moveUnderWay } from '../../../activities/control/db/migrations.ts';
 import { computeUsage, quotaLimits } from '../../../activities/control/db/quotas.ts';
 import type { FlavorSnapshot } from '../../../activities/control/instances/events.ts';
 import { StateConflict } from '../../../activities/control/instances/store.ts';
 import {
   abandonMove,
+  abandonResizeEnd,
   currentFlavor,
   evacuationPlan,
   liveMigrationPlan,
@@ -119,9 +121,14 @@ export function moveActions(deps: Deps) {
       if (err instanceof StateConflict) throw refused(row, action, err, ['resized']);
       throw err;
     }
-    await startInstanceWorkflow(deps.temporal, deps.controlQueue, started.workflow, {
-      workflowId: started.workflowId, uuid: row.uuid, projectId: row.project_id, requestId, operation: action, host: started.args.destHost as string, args: started.args,
-    });
+    try {
+      await startInstanceWorkflow(deps.temporal, deps.controlQueue, started.workflow, {
+        workflowId: started.workflowId, uuid: row.uuid, projectId: row.project_id, requestId, operation: action, host: started.args.destHost as string, args: started.args,
+      });
+    } catch (err) {
+      await abandonResizeEnd(deps.db, row.uuid, started.migrationUuid, requestId);
+      throw err;
+    }
     res.status(action === 'confirmResize' ? 204 : 202).end();
   }
 
@@ -193,6 +200,8 @@ export function moveActions(deps: Deps) {
       if ((body.host ?? null) === row.host) throw badRequest("The target host can't be the same one.");
       const source = await computeService(row.host!);
       if (source?.up) throw badRequest(`Compute service of ${row.host} is still in use.`);
+      // Nova takes any task_state here (to rescue a stuck server); a move of ours still under way must end first.
+      if (await moveUnderWay(deps.db, row.uuid)) throw new ApiError(409, `Cannot 'evacuate' instance ${row.uuid} while it is in task_state ${row.task_state}`);
       // Before 2.95 the server ends as it was (an errored one active); from 2.95 stopped, unless it was in error.
       const finalVmState = v.atLeast('2.95') ? (row.vm_state === 'error' ? 'active' : 'stopped') : row.vm_state === 'stopped' ? 'stopped' : 'active';
       await begin(m, evacuationPlan(row, await currentFlavor(deps.db, row), res.locals.requestId, finalVmState, body.host));

@@ -63,14 +63,12 @@ export interface components {
                 host: string | null;
                 force?: boolean;
             };
-            /** @description `onSharedStorage` only before 2.14; `force` from 2.29 to 2.67; `targetState` from 2.95. */
+            /** @description `onSharedStorage` only before 2.14; `force` from 2.29 to 2.67. */
             evacuate?: {
                 host?: string;
                 adminPass?: string;
                 onSharedStorage?: boolean | ("True" | "False" | "true" | "false");
                 force?: boolean;
-                /** @enum {string} */
-                targetState?: "stopped";
             };
             "os-getConsoleOutput"?: {
                 length?: null | number | string;
