@@ -124,6 +124,31 @@ describe('live migration', () => {
     expect(actions.map((a: { action: string }) => a.action)).toContain('live_migration_force_complete');
   });
 
+  it('a failure on the destination is rolled back, and so is a failed evacuation: allocations stay consistent', async () => {
+    // A flavor that fails on every host but the first: the server boots there, and cannot land anywhere else.
+    const [first, ...others] = stack.hosts;
+    const picky = (await call(admin, 'POST', '/flavors', { flavor: { name: 'picky', ram: 512, vcpus: 1, disk: 1 } })).body.flavor.id;
+    await call(admin, 'POST', `/flavors/${picky}/os-extra_specs`, { extra_specs: { 'novaflow:fake_fail_spawn_on': others.join(',') } });
+    const id = (await call(member, 'POST', '/servers', { server: { name: 'picky', imageRef: image, flavorRef: picky, networks: 'none' } }, '2.37')).body.server.id;
+    expect((await waitFor(id, 'ACTIVE'))['OS-EXT-SRV-ATTR:host']).toBe(first);
+
+    expect((await liveMigrate(id)).status).toBe(202);
+    await until('the live migration failed', async () => ((await lastMigration(id))?.status === 'failed' ? true : undefined));
+    const s = await waitFor(id, 'ACTIVE');
+    expect(s).toMatchObject({ 'OS-EXT-SRV-ATTR:host': first, 'OS-EXT-STS:power_state': 1 });
+    expect(await allocations(id)).toEqual([['instance', first]]);
+    for (const h of others) expect(await stack.drivers.get(h)!.domainState(id)).toBeUndefined();
+
+    const serviceId = (await call(admin, 'GET', `/os-services?host=${first}&binary=nova-compute`, undefined, '2.53')).body.services[0].id;
+    await call(admin, 'PUT', `/os-services/${serviceId}`, { forced_down: true }, '2.53');
+    expect((await call(admin, 'POST', `/servers/${id}/action`, { evacuate: {} }, '2.94')).status).toBe(200);
+    await until('the evacuation failed', async () => ((await lastMigration(id))?.status === 'failed' ? true : undefined));
+    expect(await waitFor(id, 'ERROR')).toMatchObject({ 'OS-EXT-SRV-ATTR:host': first });
+    expect(await allocations(id)).toEqual([['instance', first]]);
+    for (const h of others) expect(await stack.drivers.get(h)!.domainState(id)).toBeUndefined();
+    await call(admin, 'PUT', `/os-services/${serviceId}`, { forced_down: false }, '2.53');
+  });
+
   it('refuses what Nova refuses', async () => {
     const { id, host } = await boot('live-refusals');
     // Its own host is no destination: accepted, then no valid host (Nova checks it after answering, from 2.34 on).
@@ -136,6 +161,11 @@ describe('live migration', () => {
     );
     expect((await liveMigrate(id, 'nowhere')).body.badRequest.message).toBe('Compute host nowhere could not be found.');
     expect((await call(member, 'POST', `/servers/${id}/action`, { 'os-migrateLive': { host: null, block_migration: 'auto' } }, '2.30')).status).toBe(403);
+    const evacuate = (body: unknown, v: string) => call(admin, 'POST', `/servers/${id}/action`, { evacuate: body }, v);
+    expect((await evacuate({ onSharedStorage: true, adminPass: 'x' }, '2.13')).body.badRequest.message).toBe("admin password can't be changed on existing disk");
+    expect((await evacuate({}, '2.13')).status).toBe(400);
+    expect((await evacuate({ onSharedStorage: false }, '2.14')).status).toBe(400);
+    expect((await evacuate({ host: 'nowhere' }, '2.29')).body).toEqual({ itemNotFound: { code: 404, message: 'Compute host nowhere not found.' } });
     await call(admin, 'POST', `/servers/${id}/action`, { 'os-stop': null });
     await waitFor(id, 'SHUTOFF');
     expect((await liveMigrate(id)).body.conflictingRequest.message).toBe(`Cannot 'os-migrateLive' instance ${id} while it is in vm_state stopped`);

@@ -166,6 +166,31 @@ describe('runbooks', () => {
     expect(rows.filter((r) => r.flavor === '2')).toHaveLength(end.done);
   }, 300_000);
 
+  it('reports the servers that fail and goes on, unless asked to stop at the first failure', async () => {
+    const bad = (await call(admin, 'POST', '/flavors', { flavor: { name: 'breaks', ram: 1024, vcpus: 1, disk: 1 } })).body.flavor.id;
+    await call(admin, 'POST', `/flavors/${bad}/os-extra_specs`, { extra_specs: { 'novaflow:fake_fail_spawn_on': '*' } });
+    const servers = (await q<{ uuid: string }>(`SELECT uuid FROM instances ORDER BY created_at DESC LIMIT 3`)).map((r) => r.uuid);
+    const ended = async (id: string) =>
+      until('the runbook ended', async () => {
+        const p = await runbooks.progress(id);
+        return p.ended ? p : undefined;
+      });
+
+    const goesOn = await ended(await runbooks.start('servers-resize', { flavor: bad, servers }, { concurrency: 2 }));
+    expect(goesOn).toMatchObject({ phase: 'done', done: 0, failed: 3, skipped: 0 });
+    expect(goesOn.items.every((i) => i.status === 'failed' && /compute_finish_resize: .*injected failure/.test(i.detail ?? ''))).toBe(true);
+
+    const stops = await ended(await runbooks.start('servers-resize', { flavor: bad, servers }, { concurrency: 1, stopOnError: true }));
+    expect(stops).toMatchObject({ phase: 'cancelled', done: 0, failed: 1, skipped: 2 });
+    // The failed resizes were undone: every server runs, on its old flavor, with one allocation.
+    const rows = await q<{ vm_state: string; task_state: string | null; flavor: string }>(
+      `SELECT vm_state, task_state, flavor->>'flavorid' AS flavor FROM instances WHERE uuid = ANY($1)`, [servers],
+    );
+    expect(rows.every((r) => r.vm_state === 'active' && r.task_state === null && r.flavor !== bad)).toBe(true);
+    const held = await q<{ n: number }>(`SELECT count(*)::int AS n FROM allocations WHERE consumer_id = ANY($1)`, [servers]);
+    expect(held[0]!.n).toBe(3);
+  }, 300_000);
+
   it('host maintenance on and off', async () => {
     const host = stack.hosts[2]!;
     const on = novaflow(['host', 'maintenance', host, 'on', '--reason', 'firmware']);

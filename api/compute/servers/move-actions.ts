@@ -192,6 +192,8 @@ export function moveActions(deps: Deps) {
         badRequest(`Invalid input for field/attribute evacuate. Value: ${JSON.stringify(body)}. Additional properties are not allowed ('${field}' was unexpected)`);
       if (body.onSharedStorage !== undefined && v.atLeast('2.14')) throw unexpected('onSharedStorage');
       if (body.onSharedStorage === undefined && !v.atLeast('2.14')) throw badRequest("Invalid input for field/attribute evacuate. Value: {}. 'onSharedStorage' is a required property");
+      const shared = body.onSharedStorage === true || String(body.onSharedStorage).toLowerCase() === 'true';
+      if (!v.atLeast('2.14') && shared && body.adminPass !== undefined) throw badRequest("admin password can't be changed on existing disk");
       if (body.force !== undefined && (!v.atLeast('2.29') || v.atLeast('2.68'))) throw unexpected('force');
       if (body.force === true && body.host === undefined) throw badRequest("Can't force to a non-provided destination");
       if (body.host !== undefined) {
