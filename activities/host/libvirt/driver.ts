@@ -31,6 +31,7 @@ import {
   type VolumeDisk,
 } from '../driver.ts';
 import { makeConfigDrive } from './config-drive.ts';
+import { consoleTail } from './console-log.ts';
 import { CommandError, run } from './exec.ts';
 import { ImageCache } from './image-cache.ts';
 import { ImageFetchError, type ImageFetcher } from './image-fetcher.ts';
@@ -63,8 +64,6 @@ export interface LibvirtDriverOptions {
   ensureBridge?: (networkId: string) => Promise<string>;
 }
 
-/** Nova keeps the last 100 KiB of a console log (MAX_CONSOLE_BYTES). */
-const MAX_CONSOLE_BYTES = 100 * 1024;
 const UUID = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
 
 export class LibvirtDriver implements HypervisorDriver {
@@ -321,31 +320,15 @@ export class LibvirtDriver implements HypervisorDriver {
     const ctx = { virsh: this.virsh, settings: this.settings, paths: this.paths(spec.uuid), bridge: this.bridge, shutDown: () => this.shutDown(spec.uuid) };
     return this.withLock(spec.uuid, async () => (await resizeInPlace(ctx, spec, powerOn), this.current(spec.uuid)));
   }
+  // Live migration between libvirt hosts is not offered (resize.ts says why).
   prepareIncoming = (spec: DomainSpec): Promise<DomainState> => liveMigrationUnsupported(spec.uuid);
   liveMigrationStep = (uuid: string): Promise<LiveMigrationProgress> => liveMigrationUnsupported(uuid);
   finishIncoming = (uuid: string): Promise<DomainState> => liveMigrationUnsupported(uuid);
-
   /** The serial console log (its last 100 KiB), found through the domain's definition. */
   async consoleOutput(uuid: string, lines?: number): Promise<string> {
     await this.info(uuid);
     const file = parseDomainXml(await this.virsh.dumpxml(uuid)).serial?.logFile ?? this.paths(uuid).consoleLog;
-    let text = '';
-    const handle = await fs.open(file, 'r').catch(() => undefined);
-    if (handle) {
-      try {
-        const { size } = await handle.stat();
-        const length = Math.min(size, MAX_CONSOLE_BYTES);
-        const buffer = Buffer.alloc(length);
-        await handle.read(buffer, 0, length, size - length);
-        text = buffer.toString('utf8');
-      } finally {
-        await handle.close();
-      }
-    }
-    if (lines === undefined) return text;
-    const all = text.split('\n');
-    if (all.at(-1) === '') all.pop();
-    return all.length === 0 ? '' : `${all.slice(-lines).join('\n')}\n`;
+    return consoleTail(file, lines);
   }
 
   /** Flags for a device change: the live guest too when it runs, the persistent definition always. */
