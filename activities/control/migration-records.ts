@@ -7,10 +7,8 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type pg from 'pg';
 import { autoConfirmWorkflowId } from '../../workflows/instance-states.ts';
+import { MIGRATION_ENDED } from './db/migrations.ts';
 import { appendEvents, StateConflict } from './instances/store.ts';
-
-/** Migration statuses after which nothing more happens to the move. */
-const ENDED = ['confirmed', 'reverted', 'completed', 'cancelled', 'failed', 'error'];
 
 export function createMigrationRecordActivities(deps: { db: pg.Pool; temporal: Client }) {
   async function migrationStatus(input: { uuid: string }): Promise<string | null> {
@@ -54,7 +52,7 @@ export function createMigrationRecordActivities(deps: { db: pg.Pool; temporal: C
     async stopMoves(input: { uuid: string }): Promise<number> {
       const result = await deps.db.query<{ uuid: string; workflow_id: string | null; status: string }>(
         `SELECT uuid, workflow_id, status FROM migrations WHERE instance_uuid = $1 AND status <> ALL($2)`,
-        [input.uuid, ENDED],
+        [input.uuid, MIGRATION_ENDED],
       );
       // The workflows carrying them, and the auto-confirm timers of resizes waiting for confirmation.
       const ids = new Set<string>();
@@ -89,7 +87,7 @@ export function createMigrationRecordActivities(deps: { db: pg.Pool; temporal: C
     async moveLeftovers(input: { uuid: string }): Promise<{ hosts: string[]; migrationUuids: string[] }> {
       const result = await deps.db.query<{ uuid: string; source_compute: string | null; dest_compute: string | null }>(
         `SELECT uuid, source_compute, dest_compute FROM migrations WHERE instance_uuid = $1 AND status <> ALL($2)`,
-        [input.uuid, ENDED],
+        [input.uuid, MIGRATION_ENDED],
       );
       const hosts = new Set<string>();
       for (const m of result.rows) for (const h of [m.source_compute, m.dest_compute]) if (h) hosts.add(h);

@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import { confirmWorkflowId, liveMigrationWorkflowId } from '../../workflows/instance-states.ts';
 import type { InstanceRow } from './db/instances.ts';
-import { getFlavor } from './db/flavors.ts';
+import { getFlavor, type FlavorRow } from './db/flavors.ts';
 import type { FlavorSnapshot, MigrationType } from './instances/events.ts';
 import { allocateMigrationId, appendEvents, StateConflict } from './instances/store.ts';
 
@@ -51,8 +51,17 @@ export interface StartedMove {
   args: Record<string, unknown>;
 }
 
-const bootsFromVolume = (row: InstanceRow) =>
-  ((row.request_spec.block_devices as { bootIndex: number | null }[] | undefined) ?? []).some((d) => d.bootIndex === 0);
+/** Whether the instance's root disk is a volume (its request's block devices have one with boot index 0). */
+export const bootsFromVolume = (requestSpec: { block_devices?: unknown }): boolean =>
+  ((requestSpec.block_devices as { bootIndex: number | null }[] | undefined) ?? []).some((d) => d.bootIndex === 0);
+
+/** The flavor as an instance keeps it (Nova's flavor snapshot), with its internal id. */
+export function flavorSnapshot(f: FlavorRow): FlavorSnapshot {
+  return {
+    id: Number(f.id), flavorid: f.flavorid, name: f.name, memory_mb: f.memory_mb, vcpus: f.vcpus, root_gb: f.root_gb,
+    ephemeral_gb: f.ephemeral_gb, swap: f.swap, extra_specs: f.extra_specs,
+  };
+}
 
 /** The instance's flavor snapshot with its internal id (older snapshots lack it). */
 export async function currentFlavor(db: Pick<pg.Pool, 'query'>, row: InstanceRow): Promise<FlavorSnapshot> {
@@ -74,7 +83,7 @@ export function resizePlan(
     action, workflow: 'resizeInstance', workflowId: `instance-${row.uuid}-${action}-${requestId}`, type: kind, taskState: 'resize_prep',
     status: 'pre-migrating', vmStates: ['active', 'stopped'], oldFlavor: flavors.old, newFlavor: flavors.new,
     args: {
-      kind, sourceHost: row.host, oldFlavor: flavors.old, newFlavor: flavors.new, vmState: row.vm_state, targetHost, volumeBacked: bootsFromVolume(row),
+      kind, sourceHost: row.host, oldFlavor: flavors.old, newFlavor: flavors.new, vmState: row.vm_state, targetHost, volumeBacked: bootsFromVolume(row.request_spec),
       allowSameHost: kind === 'resize' && settings.allowResizeToSameHost, confirmWindowSeconds: settings.resizeConfirmWindowSeconds,
     },
   };

@@ -14,6 +14,7 @@ import { candidateHosts, claim, release } from './db/claims.ts';
 import { allocationsOf, moveAllocations } from './db/move-claims.ts';
 import { getServerGroup } from './db/server-groups.ts';
 import type { AttachedVolumeRecord, FlavorSnapshot } from './instances/events.ts';
+import { bootsFromVolume } from './move-requests.ts';
 import type { RequestedBlockDevice } from './volumes.ts';
 import { rankHosts } from './scheduler/select.ts';
 import type { RequestSpec } from './scheduler/types.ts';
@@ -53,8 +54,6 @@ interface InstanceFacts {
   volumes_attached: AttachedVolumeRecord[];
 }
 
-const bootsFromVolume = (facts: InstanceFacts) => (facts.request_spec.block_devices ?? []).some((d) => d.bootIndex === 0);
-
 export function createMoveActivities(deps: { db: pg.Pool; serviceDownTimeSeconds: number }) {
   async function facts(uuid: string): Promise<InstanceFacts> {
     const result = await deps.db.query<InstanceFacts>(
@@ -68,7 +67,7 @@ export function createMoveActivities(deps: { db: pg.Pool; serviceDownTimeSeconds
 
   async function requestSpec(input: ScheduleMoveInput, f: InstanceFacts): Promise<RequestSpec> {
     const flavor = input.flavor;
-    const rootGb = bootsFromVolume(f) ? 0 : flavor.root_gb;
+    const rootGb = bootsFromVolume(f.request_spec) ? 0 : flavor.root_gb;
     const groupId = f.request_spec.group ?? undefined;
     const group = groupId ? await getServerGroup(deps.db, groupId) : undefined;
     return {
@@ -180,8 +179,8 @@ export function createMoveActivities(deps: { db: pg.Pool; serviceDownTimeSeconds
         name: `instance-${Number(f.id).toString(16).padStart(8, '0')}`,
         vcpus: input.flavor.vcpus,
         memoryMb: input.flavor.memory_mb,
-        rootGb: bootsFromVolume(f) ? 0 : input.flavor.root_gb,
-        image: bootsFromVolume(f) ? null : image,
+        rootGb: bootsFromVolume(f.request_spec) ? 0 : input.flavor.root_gb,
+        image: bootsFromVolume(f.request_spec) ? null : image,
         volumes,
         configDrive: f.config_drive !== '',
         interfaces,

@@ -8,10 +8,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import type pg from 'pg';
 import { getInstance, type InstanceRow } from './db/instances.ts';
 import { getFlavor } from './db/flavors.ts';
+import { computeServiceOf } from './db/services.ts';
 import { StateConflict } from './instances/store.ts';
 import {
   currentFlavor,
   evacuationPlan,
+  flavorSnapshot,
   liveMigrationPlan,
   NotResized,
   recordMove,
@@ -58,14 +60,7 @@ export interface RunbookPlan {
 const fail = (message: string) => ApplicationFailure.nonRetryable(message, 'RunbookRefused');
 
 export function createRunbookActivities(deps: { db: pg.Pool; serviceDownTimeSeconds: number }) {
-  async function computeService(host: string) {
-    const result = await deps.db.query<{ uuid: string; up: boolean; disabled: boolean }>(
-      `SELECT uuid, disabled, (state = 'up' AND NOT forced_down AND last_seen_at >= now() - make_interval(secs => $2)) AS up
-         FROM services WHERE host = $1 AND "binary" = 'nova-compute' AND deleted_at IS NULL`,
-      [host, deps.serviceDownTimeSeconds],
-    );
-    return result.rows[0];
-  }
+  const computeService = (host: string) => computeServiceOf(deps.db, host, deps.serviceDownTimeSeconds);
 
   async function serversOn(host: string): Promise<InstanceRow[]> {
     const result = await deps.db.query<{ uuid: string }>(
@@ -177,11 +172,7 @@ export function createRunbookActivities(deps: { db: pg.Pool; serviceDownTimeSeco
         } else {
           const target = input.flavor ? await getFlavor(deps.db, input.flavor) : undefined;
           if (!target) return { refused: `Flavor ${input.flavor} could not be found.` };
-          const snapshot = {
-            id: Number(target.id), flavorid: target.flavorid, name: target.name, memory_mb: target.memory_mb, vcpus: target.vcpus,
-            root_gb: target.root_gb, ephemeral_gb: target.ephemeral_gb, swap: target.swap, extra_specs: target.extra_specs,
-          };
-          started = await recordMove(deps.db, row, resizePlan(row, 'resize', { old: flavor, new: snapshot }, input.requestId, input.settings), who);
+          started = await recordMove(deps.db, row, resizePlan(row, 'resize', { old: flavor, new: flavorSnapshot(target) }, input.requestId, input.settings), who);
         }
         return { ...started, projectId: row.project_id, host: row.host };
       } catch (err) {

@@ -3,11 +3,11 @@
  * shows in servers/{id}/migrations, abort and force-complete; evacuation only from a host that is down, and the
  * dead host's guest and claim cleaned once it returns.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeClient } from '../support/compute-client.ts';
 import { tokenFor } from '../support/identity.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
+import { until } from '../support/until.ts';
 
 let stack: TestStack;
 let member: string;
@@ -15,15 +15,6 @@ let admin: string;
 let image: string;
 
 const call = computeClient(() => stack.url);
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, tries = 400): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await sleep(50);
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 const show = async (id: string) => (await call(admin, 'GET', `/servers/${id}`, undefined, '2.47')).body.server;
 const waitFor = (id: string, status: string) =>

@@ -2,11 +2,11 @@
  * A one-host cloud with Nova's allow_resize_to_same_host and a resize_confirm_window: the resize happens in place
  * (both flavors held on the one host while it waits) and is confirmed by itself once the window has passed.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { computeClient } from '../support/compute-client.ts';
 import { tokenFor } from '../support/identity.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
+import { until } from '../support/until.ts';
 
 let stack: TestStack;
 let member: string;
@@ -19,15 +19,6 @@ beforeAll(async () => {
   admin = (await tokenFor(stack.db.pool, { project: 'ops', role: 'admin' })).token;
 });
 afterAll(() => stack.stop());
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await sleep(50);
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 const server = async (id: string) => (await call(admin, 'GET', `/servers/${id}`, undefined, '2.47')).body.server;
 const allocations = async (id: string) =>

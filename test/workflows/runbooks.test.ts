@@ -11,6 +11,10 @@ import { computeClient } from '../support/compute-client.ts';
 import { tokenFor } from '../support/identity.ts';
 import { novaflow, waitForOutput, type NovaflowProcess } from '../support/novaflow-process.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
+import { until as untilFor } from '../support/until.ts';
+
+/** Runbooks over 30 servers take a while: two minutes, polled every 250 ms. */
+const until = <T>(what: string, probe: () => Promise<T | undefined>) => untilFor(what, probe, 120_000, 250);
 import { testControlQueue } from '../support/temporal.ts';
 
 let stack: TestStack;
@@ -22,16 +26,6 @@ const call = computeClient(() => stack.url);
 
 const startController = () =>
   novaflow(['controller'], { NOVAFLOW_LOG_LEVEL: 'info', DATABASE_URL: stack.db.url, NOVAFLOW_DATA_DIR: stack.dataDir, NOVAFLOW_SERVICE_DOWN_TIME: '60', NOVAFLOW_REPORT_INTERVAL: '30' });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() - t0 > ms) throw new Error(`gave up waiting for ${what}`);
-    await sleep(250);
-  }
-}
 
 const q = async <T = Record<string, unknown>>(sql: string, args: unknown[] = []) => (await stack.db.pool.query(sql, args)).rows as T[];
 

@@ -29,6 +29,9 @@ export interface MigrationRow {
   updated_at: Date | null;
 }
 
+/** Migration statuses after which nothing more happens to the move. */
+export const MIGRATION_ENDED = ['confirmed', 'reverted', 'completed', 'cancelled', 'failed', 'error'];
+
 /** A live migration still under way: what `servers/{id}/migrations` shows, and what abort can stop. */
 export const LIVE_MIGRATION_IN_PROGRESS = ['queued', 'preparing', 'running', 'post-migrating'];
 
@@ -80,10 +83,8 @@ export async function getServerMigration(db: Queryable, instanceUuid: string, id
 /** A move of the instance still under way (a resize waiting for confirmation, or an evacuation done, are not). */
 export async function moveUnderWay(db: Queryable, instanceUuid: string): Promise<MigrationRow | undefined> {
   const result = await db.query<MigrationRow>(
-    `SELECT * FROM migrations WHERE instance_uuid = $1
-        AND status NOT IN ('confirmed', 'reverted', 'completed', 'cancelled', 'failed', 'error', 'finished', 'done')
-      ORDER BY id DESC LIMIT 1`,
-    [instanceUuid],
+    `SELECT * FROM migrations WHERE instance_uuid = $1 AND status <> ALL($2) ORDER BY id DESC LIMIT 1`,
+    [instanceUuid, [...MIGRATION_ENDED, 'finished', 'done']],
   );
   return result.rows[0];
 }

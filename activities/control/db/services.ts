@@ -133,3 +133,18 @@ export async function deleteComputeService(pool: pg.Pool, uuid: string): Promise
     return 'deleted';
   });
 }
+
+/** A host's compute service as the move checks see it: up (heartbeating, not forced down), disabled. */
+export async function computeServiceOf(
+  db: Queryable,
+  host: string,
+  serviceDownTimeSeconds: number,
+): Promise<{ uuid: string; up: boolean; disabled: boolean; forcedDown: boolean } | undefined> {
+  const result = await db.query<{ uuid: string; up: boolean; disabled: boolean; forced_down: boolean }>(
+    `SELECT uuid, disabled, forced_down, (state = 'up' AND NOT forced_down AND last_seen_at >= now() - make_interval(secs => $2)) AS up
+       FROM services WHERE host = $1 AND "binary" = 'nova-compute' AND deleted_at IS NULL`,
+    [host, serviceDownTimeSeconds],
+  );
+  const r = result.rows[0];
+  return r && { uuid: r.uuid, up: r.up === true, disabled: r.disabled, forcedDown: r.forced_down };
+}

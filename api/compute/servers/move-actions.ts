@@ -10,13 +10,16 @@ import type { Response } from 'express';
 import type { InstanceRow } from '../../../activities/control/db/instances.ts';
 import { getFlavor, type FlavorRow } from '../../../activities/control/db/flavors.ts';
 import { moveUnderWay } from '../../../activities/control/db/migrations.ts';
+import { computeServiceOf } from '../../../activities/control/db/services.ts';
 import { computeUsage, quotaLimits } from '../../../activities/control/db/quotas.ts';
 import type { FlavorSnapshot } from '../../../activities/control/instances/events.ts';
 import { StateConflict } from '../../../activities/control/instances/store.ts';
 import {
   abandonMove,
   abandonResizeEnd,
+  bootsFromVolume,
   currentFlavor,
+  flavorSnapshot,
   evacuationPlan,
   liveMigrationPlan,
   NotResized,
@@ -38,26 +41,10 @@ export interface MoveRequest {
   body: Record<string, unknown>;
 }
 
-const snapshotOf = (f: FlavorRow): FlavorSnapshot => ({
-  id: Number(f.id), flavorid: f.flavorid, name: f.name, memory_mb: f.memory_mb, vcpus: f.vcpus, root_gb: f.root_gb,
-  ephemeral_gb: f.ephemeral_gb, swap: f.swap, extra_specs: f.extra_specs,
-});
-
-const bootsFromVolume = (row: InstanceRow) =>
-  ((row.request_spec.block_devices as { bootIndex: number | null }[] | undefined) ?? []).some((d) => d.bootIndex === 0);
-
 export function moveActions(deps: Deps) {
   const settings = deps.moves ?? DEFAULT_MOVE_SETTINGS;
 
-  async function computeService(host: string): Promise<{ up: boolean; forcedDown: boolean } | undefined> {
-    const result = await deps.db.query<{ up: boolean; forced_down: boolean }>(
-      `SELECT (state = 'up' AND NOT forced_down AND last_seen_at >= now() - make_interval(secs => $2)) AS up, forced_down
-         FROM services WHERE host = $1 AND "binary" = 'nova-compute' AND deleted_at IS NULL`,
-      [host, deps.serviceDownTimeSeconds],
-    );
-    const r = result.rows[0];
-    return r && { up: r.up === true, forcedDown: r.forced_down };
-  }
+  const computeService = (host: string) => computeServiceOf(deps.db, host, deps.serviceDownTimeSeconds);
 
   const refuseIfLocked = (res: Response, row: InstanceRow) => {
     if (row.locked && !res.locals.auth.isAdmin) throw new ApiError(409, `Instance ${row.uuid} is locked`);
@@ -141,13 +128,13 @@ export function moveActions(deps: Deps) {
       const flavor = await getFlavor(deps.db, ref, res.locals.auth.isAdmin ? undefined : (res.locals.auth.projectId ?? ''));
       if (!flavor || flavor.disabled) throw badRequest(`Flavor ${ref} could not be found.`);
       if (flavor.flavorid === row.flavor.flavorid) throw badRequest('When resizing, instances must change flavor!');
-      if (!bootsFromVolume(row) && flavor.root_gb === 0) {
+      if (!bootsFromVolume(row.request_spec) && flavor.root_gb === 0) {
         throw badRequest('Server disk was unable to be resized because: Resize to zero disk flavor is not allowed.');
       }
       if (!['active', 'stopped'].includes(row.vm_state)) throw new ApiError(409, `Cannot 'resize' instance ${row.uuid} while it is in vm_state ${row.vm_state}`);
       await checkSource(row);
       await checkResizeQuota(row, flavor);
-      await resizeOrMigrate(m, 'resize', snapshotOf(flavor));
+      await resizeOrMigrate(m, 'resize', flavorSnapshot(flavor));
     },
 
     async migrate(m: MoveRequest) {
