@@ -8,20 +8,16 @@
  */
 import { isCancellation, proxyActivities, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ControlActivities } from '../activities/control/index.ts';
-import type { FlavorSnapshot, InstanceEvent } from '../activities/control/instances/events.ts';
+import type { FlavorSnapshot, MigrationChanges } from '../activities/control/instances/events.ts';
 import type { MovePlacement } from '../activities/control/moves.ts';
 import type { HostActivities } from '../activities/host/index.ts';
 import { controllerDb, hostCleanup, hostSpawn, scheduling } from './activity-profiles.ts';
 import { eventRecorder, failureMessage, failureType } from './failures.ts';
+import { migrationUpdate, noValidHostEvents, type MoveInput } from './move-steps.ts';
 import { Host } from './search-attributes.ts';
 import { hostTaskQueue } from './task-queues.ts';
 
-export interface EvacuateInput {
-  uuid: string;
-  requestId: string;
-  migrationUuid: string;
-  sourceHost: string;
-  targetHost?: string;
+export interface EvacuateInput extends MoveInput {
   flavor: FlavorSnapshot;
   /** The vm_state the server ends in: `stopped` from microversion 2.95 on, or when it was stopped. */
   finalVmState: 'active' | 'stopped';
@@ -35,7 +31,7 @@ const cleanupOn = (host: string) => proxyActivities<HostActivities>({ ...hostCle
 export async function evacuateInstance(input: EvacuateInput): Promise<'done' | 'failed'> {
   const { uuid, requestId, migrationUuid, sourceHost } = input;
   const record = eventRecorder(uuid, requestId);
-  const migration = (changes: Extract<InstanceEvent, { type: 'migration_updated' }>['changes']): InstanceEvent => ({ type: 'migration_updated', uuid: migrationUuid, changes });
+  const migration = (changes: MigrationChanges) => migrationUpdate(migrationUuid, changes);
   let open = 'rebuild_server';
 
   await record([{ type: 'action_event_started', request_id: requestId, event: open, host: null }], 'schedule-start');
@@ -48,15 +44,8 @@ export async function evacuateInstance(input: EvacuateInput): Promise<'done' | '
     });
   } catch (err) {
     if (failureType(err) !== 'NoValidHost') throw err;
-    await record(
-      [
-        { type: 'action_event_finished', request_id: requestId, event: open, result: 'Error', traceback: 'No valid host was found. ', details: failureMessage(err) },
-        migration({ status: 'error' }),
-        { type: 'failed', fault: { code: 500, message: 'No valid host was found. ', details: failureMessage(err) } },
-        { type: 'action_finished', request_id: requestId, message: 'Error' },
-      ],
-      'no-valid-host',
-    );
+    const fault = { code: 500, message: 'No valid host was found. ', details: failureMessage(err) };
+    await record(noValidHostEvents(input, open, err, { type: 'failed', fault }), 'no-valid-host');
     return 'failed';
   }
   upsertSearchAttributes([{ key: Host, value: dest.host }]);

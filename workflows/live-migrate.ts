@@ -7,21 +7,17 @@
  */
 import { defineSignal, isCancellation, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ControlActivities } from '../activities/control/index.ts';
-import type { FlavorSnapshot, InstanceEvent } from '../activities/control/instances/events.ts';
+import type { FlavorSnapshot, InstanceEvent, MigrationChanges } from '../activities/control/instances/events.ts';
 import type { MovePlacement } from '../activities/control/moves.ts';
 import type { PowerStateValue } from '../activities/host/driver.ts';
 import type { HostActivities } from '../activities/host/index.ts';
 import { controllerDb, hostAction, hostCleanup, scheduling } from './activity-profiles.ts';
 import { eventRecorder, failureMessage, failureType } from './failures.ts';
+import { migrationUpdate, noValidHostEvents, type MoveInput } from './move-steps.ts';
 import { Host } from './search-attributes.ts';
 import { hostTaskQueue } from './task-queues.ts';
 
-export interface LiveMigrateInput {
-  uuid: string;
-  requestId: string;
-  migrationUuid: string;
-  sourceHost: string;
-  targetHost?: string;
+export interface LiveMigrateInput extends MoveInput {
   flavor: FlavorSnapshot;
   /** The guest's power state now (running or paused); it has the same one on the destination. */
   powerState: PowerStateValue;
@@ -40,7 +36,7 @@ const cleanupOn = (host: string) => proxyActivities<HostActivities>({ ...hostCle
 export async function liveMigrateInstance(input: LiveMigrateInput): Promise<'completed' | 'cancelled' | 'failed'> {
   const { uuid, requestId, migrationUuid, sourceHost } = input;
   const record = eventRecorder(uuid, requestId);
-  const migration = (changes: Extract<InstanceEvent, { type: 'migration_updated' }>['changes']): InstanceEvent => ({ type: 'migration_updated', uuid: migrationUuid, changes });
+  const migration = (changes: MigrationChanges) => migrationUpdate(migrationUuid, changes);
   const abortRequests: string[] = [];
   const forceRequests: string[] = [];
   setHandler(abortLiveMigrationSignal, ({ requestId: r }) => void abortRequests.push(r));
@@ -65,16 +61,7 @@ export async function liveMigrateInstance(input: LiveMigrateInput): Promise<'com
     });
   } catch (err) {
     if (failureType(err) !== 'NoValidHost') throw err;
-    await record(
-      [
-        { type: 'action_event_finished', request_id: requestId, event: open, result: 'Error', traceback: 'No valid host was found. ', details: failureMessage(err) },
-        migration({ status: 'error' }),
-        { type: 'state', task_state: null },
-        { type: 'action_finished', request_id: requestId, message: 'Error' },
-        ...endRequest(abortRequests, ABORT_EVENT, true, null),
-      ],
-      'no-valid-host',
-    );
+    await record([...noValidHostEvents(input, open, err, { type: 'state', task_state: null }), ...endRequest(abortRequests, ABORT_EVENT, true, null)], 'no-valid-host');
     return 'failed';
   }
   upsertSearchAttributes([{ key: Host, value: dest.host }]);

@@ -25,21 +25,17 @@ import type { MovePlacement } from '../activities/control/moves.ts';
 import type { HostActivities } from '../activities/host/index.ts';
 import { controllerDb, hostAction, hostCleanup, hostSpawn, recordLocally, scheduling } from './activity-profiles.ts';
 import { eventRecorder, failureMessage, failureType } from './failures.ts';
+import { migrationUpdate, noValidHostEvents, type MoveInput } from './move-steps.ts';
 import { Host, Operation, RequestId } from './search-attributes.ts';
 import { autoConfirmWorkflowId } from './instance-states.ts';
 import { hostTaskQueue } from './task-queues.ts';
 
-export interface ResizeInput {
-  uuid: string;
-  requestId: string;
+export interface ResizeInput extends MoveInput {
   kind: 'resize' | 'migration';
-  migrationUuid: string;
-  sourceHost: string;
   oldFlavor: FlavorSnapshot;
   newFlavor: FlavorSnapshot;
   /** vm_state when the move began: `active` guests run again after it, `stopped` ones stay off. */
   vmState: string;
-  targetHost?: string;
   /** The root disk is a volume: the flavor's disk size does not apply to it. */
   volumeBacked?: boolean;
   allowSameHost: boolean;
@@ -68,7 +64,7 @@ const onHost = (host: string) => proxyActivities<HostActivities>({ ...hostAction
 const spawnOn = (host: string) => proxyActivities<HostActivities>({ ...hostSpawn, taskQueue: hostTaskQueue(host) });
 const cleanupOn = (host: string) => proxyActivities<HostActivities>({ ...hostCleanup, taskQueue: hostTaskQueue(host) });
 
-const migration = (uuid: string, changes: Extract<InstanceEvent, { type: 'migration_updated' }>['changes']): InstanceEvent => ({ type: 'migration_updated', uuid, changes });
+const migration = migrationUpdate;
 
 
 export async function resizeInstance(input: ResizeInput): Promise<'resized' | 'failed'> {
@@ -101,15 +97,7 @@ export async function resizeInstance(input: ResizeInput): Promise<'resized' | 'f
     });
   } catch (err) {
     if (failureType(err) !== 'NoValidHost') throw err;
-    await record(
-      [
-        { type: 'action_event_finished', request_id: requestId, event: open, result: 'Error', traceback: 'No valid host was found. ', details: failureMessage(err) },
-        migration(migrationUuid, { status: 'error' }),
-        { type: 'state', task_state: null },
-        { type: 'action_finished', request_id: requestId, message: 'Error' },
-      ],
-      'no-valid-host',
-    );
+    await record(noValidHostEvents(input, open, err, { type: 'state', task_state: null }), 'no-valid-host');
     return 'failed';
   }
   upsertSearchAttributes([{ key: Host, value: dest.host }]);

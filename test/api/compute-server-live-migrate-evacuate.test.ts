@@ -212,6 +212,19 @@ describe('evacuation', () => {
     expect(await stack.drivers.get(second)!.domainState(id)).toBeUndefined();
   });
 
+  it('with no host to take it (the named one is down too), the server is left in ERROR on its dead host', async () => {
+    const { id, host: source } = await boot('nowhere-to-go');
+    const target = stack.hosts.find((h) => h !== source)!;
+    const serviceOf = async (host: string) => (await call(admin, 'GET', `/os-services?host=${host}&binary=nova-compute`, undefined, '2.53')).body.services[0].id;
+    for (const h of [source, target]) await call(admin, 'PUT', `/os-services/${await serviceOf(h)}`, { forced_down: true }, '2.53');
+    expect((await call(admin, 'POST', `/servers/${id}/action`, { evacuate: { host: target } }, '2.29')).status).toBe(200);
+    const s = await waitFor(id, 'ERROR');
+    expect(s).toMatchObject({ 'OS-EXT-SRV-ATTR:host': source, fault: { message: 'No valid host was found. ' } });
+    expect((await lastMigration(id)).status).toBe('error');
+    expect(await allocations(id)).toEqual([['instance', source]]);
+    for (const h of [source, target]) await call(admin, 'PUT', `/os-services/${await serviceOf(h)}`, { forced_down: false }, '2.53');
+  });
+
   it('from 2.95 the evacuated server is kept stopped', async () => {
     const { id, host: source } = await boot('evacuee-stopped');
     const serviceId = (await call(admin, 'GET', `/os-services?host=${source}&binary=nova-compute`, undefined, '2.53')).body.services[0].id;
